@@ -1,0 +1,3 @@
+from reasoner_desktop.cli import main
+
+raise SystemExit(main())

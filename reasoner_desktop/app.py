@@ -1,0 +1,88 @@
+"""Composition root: builds the services, the worker thread and the window, and wires
+every signal in this one place."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QMetaObject, QObject, QSettings, Qt, QThread
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from reasoner_desktop import __version__
+from reasoner_desktop.config import DB_FILENAME, SETTINGS_FILENAME, ensure_data_dir
+from reasoner_desktop.inference.model_files import bundled_model_path
+from reasoner_desktop.storage.database import DatabaseError
+from reasoner_desktop.storage.repository import open_history
+from reasoner_desktop.ui.main_window import MainWindow
+from reasoner_desktop.workers.chat_worker import ChatWorker
+
+
+class WorkerHost(QObject):
+    """Owns the inference thread and its worker; stops them when the window closes."""
+
+    def __init__(self, worker: ChatWorker, parent: QObject) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName("inference")
+        worker.moveToThread(self.thread)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if not self.thread.isRunning():
+            return
+        self.worker.cancel()
+        # Runs after the current turn has ended (a token at most), on the worker thread.
+        QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+        self.thread.quit()
+        self.thread.wait()
+
+
+def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWindow:
+    """The ready-to-show main window (a QApplication must already exist)."""
+    data_dir = ensure_data_dir(Path(data_dir))
+    repo = open_history(data_dir / DB_FILENAME)
+    settings = QSettings(str(data_dir / SETTINGS_FILENAME), QSettings.Format.IniFormat)
+    window = MainWindow(repo, settings)
+
+    worker = ChatWorker(repo)
+    host = WorkerHost(worker, window)
+    window.worker_host = host  # tests and benchmarks reach the worker through this
+
+    # GUI -> worker: queued, because the worker lives on another thread.
+    window.sendRequested.connect(worker.runTurn)
+    window.loadModelRequested.connect(worker.loadModel)
+    # Stop must not wait behind the running turn in the worker's queue: set the flag directly.
+    window.stopRequested.connect(worker.cancel, Qt.ConnectionType.DirectConnection)
+    window.closing.connect(host.stop)
+    # worker -> GUI: queued back onto the GUI thread.
+    worker.modelLoaded.connect(window.on_model_loaded)
+    worker.modelFailed.connect(window.on_model_failed)
+    worker.turnStarted.connect(window.on_turn_started)
+    worker.thinkingDelta.connect(window.on_thinking_delta)
+    worker.answerDelta.connect(window.on_answer_delta)
+    worker.turnFinished.connect(window.on_turn_finished)
+
+    model = model_path or bundled_model_path()
+    if model is None:
+        window.set_model_state(None)
+        window.show_error(window.tr("No model"), window.tr(
+            "The bundled model is not installed. Open a GGUF file with File → Open model file…"))
+    else:
+        window.request_model(str(model))
+    return window
+
+
+def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Reasoner Desktop")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("reasoner-desktop")
+    try:
+        window = build_main_window(data_dir, model_path)
+    except (DatabaseError, OSError) as exc:
+        QMessageBox.critical(None, "Reasoner Desktop", str(exc))
+        return 2
+    window.show()
+    return app.exec()

@@ -1,0 +1,186 @@
+"""Command line: `reasoner-desktop [--data-dir DIR] [gui|ask|history] ...`.
+
+Headless commands use the same services as the GUI. Errors a user can cause print one
+line on stderr and exit with code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from reasoner_desktop import __version__
+from reasoner_desktop.config import DB_FILENAME, ensure_data_dir, resolve_data_dir
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reasoner-desktop", description="Offline chat with local reasoning models.")
+    p.add_argument("--version", action="version", version=f"reasoner-desktop {__version__}")
+    p.add_argument("--data-dir", metavar="DIR", help="where history and settings live "
+                   "(default: $REASONER_DESKTOP_DATA_DIR or the platform's user data folder)")
+    sub = p.add_subparsers(dest="command")
+
+    gui = sub.add_parser("gui", help="start the desktop app (the default)")
+    gui.add_argument("--model", metavar="PATH", help="GGUF file to load (default: the bundled SmolLM2)")
+
+    ask = sub.add_parser("ask", help="ask one question, stream the thought and answer, store the exchange")
+    ask.add_argument("prompt")
+    ask.add_argument("--model", metavar="PATH", help="GGUF file (default: the bundled SmolLM2)")
+    think = ask.add_mutually_exclusive_group()
+    think.add_argument("--think", action="store_true", help="make the model think first (prompted thinking "
+                       "for models that do not think natively)")
+    think.add_argument("--no-think", action="store_true", help="ask the model not to think")
+    ask.add_argument("--continue", dest="conversation", type=int, metavar="CONVERSATION_ID",
+                     help="add the question to an existing conversation")
+    ask.add_argument("--max-thinking", type=int, metavar="N", help="cut the thought after N tokens")
+    ask.add_argument("--max-tokens", type=int, default=2048, metavar="N", help="cap on generated tokens")
+    ask.add_argument("--temperature", type=float, help="sampling temperature")
+    ask.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
+
+    hist = sub.add_parser("history", help="list stored conversations")
+    hist.add_argument("conversation", nargs="?", type=int, metavar="ID", help="only this conversation")
+    hist.add_argument("--json", action="store_true", help="conversations with their messages as JSON")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    data_dir = resolve_data_dir(args.data_dir)
+    command = args.command or "gui"
+    try:
+        if command == "gui":
+            from reasoner_desktop.app import run_gui
+
+            return run_gui(data_dir, Path(args.model) if getattr(args, "model", None) else None)
+        if command == "ask":
+            return _ask(args, data_dir)
+        if command == "history":
+            return _history(args, data_dir)
+    except UserError as exc:
+        print(f"reasoner-desktop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `history --json | head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return EXIT_USAGE
+
+
+def _open_repo(data_dir: Path):
+    from reasoner_desktop.storage.database import DatabaseError
+    from reasoner_desktop.storage.repository import open_history
+
+    try:
+        return open_history(ensure_data_dir(data_dir) / DB_FILENAME)
+    except DatabaseError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"Cannot use the data folder {data_dir}: {exc.strerror or exc}") from None
+
+
+def _load_engine(model: str | None):
+    from reasoner_desktop.inference.engine import LlamaEngine
+    from reasoner_desktop.inference.errors import ModelLoadError
+    from reasoner_desktop.inference.model_files import bundled_model_path
+
+    path = Path(model) if model else bundled_model_path()
+    if path is None:
+        raise UserError("No model given and the bundled model is not installed (run `make venv`), "
+                        "or pass --model PATH to a GGUF file.")
+    try:
+        return LlamaEngine(path)
+    except ModelLoadError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _ask(args, data_dir: Path) -> int:
+    from reasoner_desktop.domain.events import AnswerDelta, ThinkingDelta
+    from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
+    from reasoner_desktop.inference.engine import Sampling
+    from reasoner_desktop.services.chat import ChatService, TurnOptions
+
+    if not args.prompt.strip():
+        raise UserError("The question is empty.")
+    repo = _open_repo(data_dir)
+    engine = _load_engine(args.model)
+    mode = None
+    if args.think:
+        mode = ThinkingMode.AUTO if engine.thinks_natively else ThinkingMode.PROMPTED
+    elif args.no_think:
+        mode = ThinkingMode.OFF
+    sampling = Sampling()
+    if args.temperature is not None:
+        sampling.temperature = args.temperature
+    options = TurnOptions(mode=mode, max_thinking_tokens=args.max_thinking, max_tokens=args.max_tokens,
+                          sampling=sampling)
+    if args.conversation is not None and repo.get_conversation(args.conversation) is None:
+        raise UserError(f"No conversation with id {args.conversation}.")
+
+    out = sys.stdout
+    tty = out.isatty()
+    state = {"section": None}
+
+    def on_event(event) -> None:
+        if args.json:
+            return
+        section = "thinking" if isinstance(event, ThinkingDelta) else "answer" if isinstance(event, AnswerDelta) else None
+        if section is None:
+            return
+        if section != state["section"]:
+            if state["section"] is not None:
+                out.write("\n\n")
+            if section == "thinking":
+                out.write("\x1b[2m" if tty else "")
+                out.write("Thinking…\n")
+            elif state["section"] == "thinking":
+                out.write("\x1b[0m" if tty else "Answer:\n")
+            state["section"] = section
+        out.write(event.text)
+        out.flush()
+
+    result = ChatService(repo, engine).run_turn(args.conversation, args.prompt, options, on_event=on_event)
+    if args.json:
+        json.dump(result.to_json(), out, ensure_ascii=False)
+        out.write("\n")
+    else:
+        if tty and state["section"] == "thinking":
+            out.write("\x1b[0m")
+        out.write("\n")
+        for note in result.stats.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if result.stats.thinking_tokens:
+            print(f"(thought for {result.stats.thinking_seconds:.1f} s, {result.stats.thinking_tokens} tokens; "
+                  f"{result.stats.tokens_per_second:.0f} tokens/s)", file=sys.stderr)
+    if result.error:
+        print(f"reasoner-desktop: {result.error}", file=sys.stderr)
+        return 1
+    return 0 if result.status is not MessageStatus.ERROR else 1
+
+
+def _history(args, data_dir: Path) -> int:
+    repo = _open_repo(data_dir)
+    if args.conversation is not None:
+        conv = repo.get_conversation(args.conversation)
+        if conv is None:
+            raise UserError(f"No conversation with id {args.conversation}.")
+        conversations = [conv]
+    else:
+        conversations = repo.all_conversations()
+    if args.json:
+        payload = [c.to_json() for c in conversations]
+        json.dump(payload[0] if args.conversation is not None else payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for conv in conversations:
+        print(f"{conv.id:>5}  {conv.updated_at:%Y-%m-%d %H:%M}  {conv.title}  ({len(conv.messages)} messages)")
+    return 0

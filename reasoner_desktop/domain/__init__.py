@@ -1,0 +1,1 @@
+"""Pure value types and logic. No Qt, no I/O."""

@@ -1,0 +1,42 @@
+"""Events a generation emits, in order: thinking/answer deltas, then exactly one Done."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerDelta:
+    text: str
+
+
+@dataclass(slots=True)
+class GenerationStats:
+    model: str = ""
+    prompt_tokens: int = 0  # tokens in the rendered prompt
+    prompt_tokens_evaluated: int = 0  # of those, not already in the KV cache
+    thinking_tokens: int = 0
+    answer_tokens: int = 0
+    ttft_seconds: float | None = None  # request to first generated token
+    thinking_seconds: float = 0.0
+    total_seconds: float = 0.0
+    tokens_per_second: float = 0.0
+    stop_reason: str = "eos"  # eos | length | stopped | error
+    budget: str = "none"  # none | cut | extended
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    stats: GenerationStats
+
+
+StreamEvent = ThinkingDelta | AnswerDelta | Done

@@ -1,0 +1,1 @@
+"""llama.cpp engine, prompt building, model files. No Qt."""

@@ -1,0 +1,131 @@
+"""One chat turn, end to end: store the question, stream the answer, save it as it arrives."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, StreamEvent, ThinkingDelta
+from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
+from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
+from reasoner_desktop.inference.errors import GenerationError
+from reasoner_desktop.storage.repository import HistoryRepository
+
+# Streaming text reaches its DB row at most this often (crash safety without write storms).
+SAVE_INTERVAL_SECONDS = 0.5
+
+
+@dataclass(slots=True)
+class TurnOptions:
+    mode: ThinkingMode | None = None
+    max_thinking_tokens: int | None = None
+    max_tokens: int = 2048
+    system_prompt: str | None = None
+    sampling: Sampling = field(default_factory=Sampling)
+
+
+@dataclass(slots=True)
+class TurnIds:
+    conversation_id: int
+    user_message_id: int
+    assistant_message_id: int
+
+
+@dataclass(slots=True)
+class TurnResult:
+    ids: TurnIds
+    thinking: str
+    answer: str
+    status: MessageStatus
+    stats: GenerationStats
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        s = self.stats
+        return {
+            "conversation_id": self.ids.conversation_id,
+            "message_id": self.ids.assistant_message_id,
+            "user_message_id": self.ids.user_message_id,
+            "thinking": self.thinking,
+            "answer": self.answer,
+            "thinking_seconds": round(s.thinking_seconds, 3),
+            "thinking_tokens": s.thinking_tokens,
+            "answer_tokens": s.answer_tokens,
+            "ttft_seconds": None if s.ttft_seconds is None else round(s.ttft_seconds, 4),
+            "tokens_per_second": round(s.tokens_per_second, 2),
+            "budget": s.budget,
+            "model": s.model,
+            "status": self.status.value,
+            "stop_reason": s.stop_reason,
+            "notes": s.notes,
+            "error": self.error,
+        }
+
+
+class ChatService:
+    def __init__(self, repo: HistoryRepository, engine: LlamaEngine) -> None:
+        self.repo = repo
+        self.engine = engine
+
+    def run_turn(
+        self,
+        conversation_id: int | None,
+        user_text: str,
+        options: TurnOptions | None = None,
+        *,
+        on_start: Callable[[TurnIds], None] = lambda ids: None,
+        on_event: Callable[[StreamEvent], None] = lambda ev: None,
+        cancel: Callable[[], bool] = lambda: False,
+    ) -> TurnResult:
+        options = options or TurnOptions()
+        repo = self.repo
+        if conversation_id is None or repo.get_conversation(conversation_id) is None:
+            conversation_id = repo.create_conversation(model=self.engine.name, system_prompt=options.system_prompt)
+        user_id = repo.add_user_message(conversation_id, user_text)
+        history = repo.prompt_history(conversation_id)
+        assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name)
+        ids = TurnIds(conversation_id, user_id, assistant_id)
+        on_start(ids)
+
+        request = GenerationRequest(
+            messages=history,
+            mode=options.mode,
+            system_prompt=options.system_prompt,
+            max_tokens=options.max_tokens,
+            max_thinking_tokens=options.max_thinking_tokens,
+            sampling=options.sampling,
+        )
+        thinking: list[str] = []
+        answer: list[str] = []
+        stats = GenerationStats(model=self.engine.name)
+        last_save = time.monotonic()
+        dirty = False
+        error: str | None = None
+        try:
+            for event in self.engine.stream(request, cancel):
+                if isinstance(event, ThinkingDelta):
+                    thinking.append(event.text)
+                    dirty = True
+                elif isinstance(event, AnswerDelta):
+                    answer.append(event.text)
+                    dirty = True
+                elif isinstance(event, Done):
+                    stats = event.stats
+                on_event(event)
+                now = time.monotonic()
+                if dirty and now - last_save >= SAVE_INTERVAL_SECONDS:
+                    repo.save_partial(assistant_id, "".join(answer), "".join(thinking))
+                    last_save, dirty = now, False
+        except GenerationError as exc:
+            error = str(exc)
+            stats.stop_reason = "error"
+        if error:
+            status = MessageStatus.ERROR
+        elif stats.stop_reason == "stopped":
+            status = MessageStatus.STOPPED
+        else:
+            status = MessageStatus.COMPLETE
+        result = TurnResult(ids, "".join(thinking), "".join(answer).rstrip(), status, stats, error)
+        repo.finish_message(assistant_id, result.answer, result.thinking, status, stats)
+        return result

@@ -1,0 +1,1 @@
+"""SQLite history: SQLAlchemy models, Alembic migrations, repository. No Qt."""

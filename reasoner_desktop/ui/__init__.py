@@ -1,0 +1,1 @@
+"""Widgets. Only the GUI thread touches them; model work stays in workers/."""

@@ -1,0 +1,1 @@
+"""QtCore workers on their own QThreads. Signals in, queued signals out."""

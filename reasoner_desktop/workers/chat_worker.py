@@ -1,0 +1,93 @@
+"""The inference worker: the only object that ever touches the `Llama`.
+
+Lives on its own QThread. The GUI calls its slots through queued signals and reads
+events back through queued signals; `cancel()` is the one method the GUI thread may
+call directly, and it only sets a flag that the token loop checks before every token.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from reasoner_desktop.domain.events import AnswerDelta, Done, ThinkingDelta
+from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
+from reasoner_desktop.inference.errors import ModelLoadError
+from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions
+from reasoner_desktop.storage.repository import HistoryRepository
+
+
+class ChatWorker(QObject):
+    # out (emitted on the worker thread, delivered queued to the GUI)
+    modelLoaded = Signal(str, bool)  # model name, thinks natively
+    modelFailed = Signal(str)  # one user-facing sentence
+    turnStarted = Signal(int, int, int)  # conversation id, user message id, assistant message id
+    thinkingDelta = Signal(int, str)  # assistant message id, text
+    answerDelta = Signal(int, str)
+    turnFinished = Signal(int, dict)  # assistant message id, result (TurnResult.to_json + stop latency)
+
+    def __init__(self, repo: HistoryRepository) -> None:
+        super().__init__()
+        self._repo = repo
+        self._engine: LlamaEngine | None = None
+        self._cancel = threading.Event()
+        self._cancel_requested_at: float | None = None
+
+    # -- called from the GUI thread --------------------------------------------------
+
+    def cancel(self) -> None:
+        """Thread-safe: ask the running generation to stop before its next token."""
+        self._cancel_requested_at = time.perf_counter()
+        self._cancel.set()
+
+    # -- slots, run on the worker thread ---------------------------------------------
+
+    @Slot(str)
+    def loadModel(self, path: str) -> None:
+        old, self._engine = self._engine, None
+        if old is not None:
+            old.close()
+        try:
+            self._engine = LlamaEngine(Path(path), EngineSettings())
+        except ModelLoadError as exc:
+            self.modelFailed.emit(str(exc))
+            return
+        self.modelLoaded.emit(self._engine.name, self._engine.thinks_natively)
+
+    @Slot(int, str, object)
+    def runTurn(self, conversation_id: int, text: str, options: TurnOptions | None) -> None:
+        """conversation_id 0 starts a new conversation."""
+        self._cancel.clear()
+        self._cancel_requested_at = None
+        if self._engine is None:
+            self.turnFinished.emit(0, {"status": "error", "error": "No model is loaded.", "conversation_id": 0})
+            return
+        current = {"id": 0}
+
+        def on_start(ids: TurnIds) -> None:
+            current["id"] = ids.assistant_message_id
+            self.turnStarted.emit(ids.conversation_id, ids.user_message_id, ids.assistant_message_id)
+
+        def on_event(event) -> None:
+            if isinstance(event, ThinkingDelta):
+                self.thinkingDelta.emit(current["id"], event.text)
+            elif isinstance(event, AnswerDelta):
+                self.answerDelta.emit(current["id"], event.text)
+            elif isinstance(event, Done) and self._cancel_requested_at is not None:
+                current["stop_latency"] = time.perf_counter() - self._cancel_requested_at
+
+        service = ChatService(self._repo, self._engine)
+        result = service.run_turn(conversation_id or None, text, options, on_start=on_start,
+                                  on_event=on_event, cancel=self._cancel.is_set)
+        payload = result.to_json()
+        payload["stop_latency_seconds"] = current.get("stop_latency")
+        self.turnFinished.emit(result.ids.assistant_message_id, payload)
+
+    @Slot()
+    def shutdown(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
