@@ -149,6 +149,8 @@ class TagReasoningParser:
         self._push(AnswerDelta(text))
 
     def _push(self, delta: Delta) -> None:
+        if not delta.text:
+            return
         if self._out and type(self._out[-1]) is type(delta):
             self._out[-1] = type(delta)(self._out[-1].text + delta.text)
         else:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from reasoner_desktop import __version__
 from reasoner_desktop.domain.messages import MessageStatus, Role
+from reasoner_desktop.services.chat import TurnOptions
 from reasoner_desktop.storage.repository import HistoryRepository
 from reasoner_desktop.ui.chat_view import ChatView, MessageView
 from reasoner_desktop.ui.composer import MessageInput
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.model_name: str | None = None
         self.views: dict[int, MessageView] = {}
         self.last_result: dict | None = None
+        self.turn_options = TurnOptions()  # sent with every question
         self.error_dialog: QMessageBox | None = None
         self._pending_thinking: list[str] = []
         self._pending_answer: list[str] = []
@@ -279,7 +281,7 @@ class MainWindow(QMainWindow):
         self.input.clear()
         self._set_busy(True)
         self.streaming_id = -1  # until the worker says which row it writes
-        self.sendRequested.emit(self.conversation_id, text, None)
+        self.sendRequested.emit(self.conversation_id, text, self.turn_options)
 
     def stop(self) -> None:
         if self.streaming_id is not None:

@@ -1,0 +1,1 @@
+"""Writers and importers (markdown, json, html, pdf, txt). No Qt except the PDF writer."""

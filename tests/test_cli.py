@@ -1,0 +1,73 @@
+"""The real `reasoner-desktop` command in subprocesses, on the bundled model."""
+
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import PYTHON, cli_env
+
+pytestmark = pytest.mark.model
+
+
+def cli(data_dir, *args, timeout=120):
+    return subprocess.run([PYTHON, "-m", "reasoner_desktop", *args], capture_output=True, text=True,
+                          env=cli_env(data_dir), timeout=timeout)
+
+
+def test_version(data_dir):
+    out = cli(data_dir, "--version")
+    assert out.returncode == 0 and out.stdout.startswith("reasoner-desktop ")
+
+
+def test_ask_with_thinking_then_history_after_exit(data_dir):
+    out = cli(data_dir, "ask", "Tom has 3 apples and buys 5 more. How many?", "--think", "--json",
+              "--max-tokens", "200")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    for key in ("conversation_id", "message_id", "thinking", "answer", "thinking_seconds", "model", "status"):
+        assert key in result
+    assert result["thinking"].strip() and result["answer"].strip()
+    assert result["status"] == "complete" and result["model"].endswith(".gguf")
+
+    hist = cli(data_dir, "history", "--json")
+    assert hist.returncode == 0, hist.stderr
+    (conv,) = json.loads(hist.stdout)
+    assert conv["id"] == result["conversation_id"]
+    user, answer = conv["messages"]
+    assert user["role"] == "user" and user["content"].startswith("Tom has 3 apples")
+    assert answer["id"] == result["message_id"] and answer["parent_id"] == user["id"]
+    assert (answer["thinking"], answer["content"]) == (result["thinking"], result["answer"])
+    for key in ("id", "parent_id", "role", "content", "thinking", "status", "created_at"):
+        assert key in answer
+
+
+def test_continue_a_conversation_and_plain_text_output(data_dir):
+    first = json.loads(cli(data_dir, "ask", "Hi", "--no-think", "--json", "--max-tokens", "20").stdout)
+    assert first["thinking"] == ""
+    out = cli(data_dir, "ask", "What did I say?", "--continue", str(first["conversation_id"]), "--max-tokens", "60")
+    assert out.returncode == 0 and "Thinking…" in out.stdout and "Answer:" in out.stdout
+    conv = json.loads(cli(data_dir, "history", str(first["conversation_id"]), "--json").stdout)
+    assert [m["role"] for m in conv["messages"]] == ["user", "assistant", "user", "assistant"]
+
+
+def test_data_dir_option_beats_env(data_dir, tmp_path):
+    other = tmp_path / "elsewhere"
+    assert cli(data_dir, "--data-dir", str(other), "ask", "Hi", "--no-think", "--max-tokens", "5").returncode == 0
+    assert (other / "history.db").exists() and not (data_dir / "history.db").exists()
+
+
+@pytest.mark.parametrize("content", [None, b"not a model at all", b"GGUF\x03\x00\x00\x00" + bytes(5000)])
+def test_bad_model_file_is_one_line_and_exit_2(data_dir, tmp_path, content):
+    path = tmp_path / "bad.gguf"
+    if content is not None:
+        path.write_bytes(content)
+    out = cli(data_dir, "ask", "Hi", "--model", str(path))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert str(path) in out.stderr or path.name in out.stderr
+
+
+def test_unknown_conversation_is_a_clear_error(data_dir):
+    out = cli(data_dir, "history", "42", "--json")
+    assert out.returncode == 2 and "No conversation with id 42" in out.stderr

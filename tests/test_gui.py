@@ -1,0 +1,145 @@
+"""The real main window (offscreen) driving the real model through the worker thread."""
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QWidget
+
+from reasoner_desktop.app import build_main_window
+from reasoner_desktop.services.chat import TurnOptions
+
+pytestmark = pytest.mark.model
+LOAD_TIMEOUT = 30_000
+TURN_TIMEOUT = 60_000
+
+
+@pytest.fixture
+def open_window(qtbot):
+    windows = []
+
+    def _open(data_dir: Path, model: Path | None = None, *, wait_model=True) -> QMainWindow:
+        w = build_main_window(data_dir, model)
+        qtbot.addWidget(w)
+        windows.append(w)
+        w.show()
+        if wait_model:
+            qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
+        return w
+
+    yield _open
+    for w in windows:
+        w.close()
+
+
+def child(w, cls, name):
+    found = w.findChild(cls, name)
+    assert found is not None, f"no {cls.__name__} named {name}"
+    return found
+
+
+def ask(qtbot, w, text):
+    box = child(w, QPlainTextEdit, "messageInput")
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    box.setPlainText(text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter sends
+
+
+def test_contract_object_names(open_window, data_dir):
+    w = open_window(data_dir)
+    assert w.objectName() == "mainWindow"
+    for cls, name in [(QPlainTextEdit, "messageInput"), (QPushButton, "sendButton"), (QPushButton, "stopButton"),
+                      (QListWidget, "conversationList"), (QWidget, "thoughtPane"), (QPlainTextEdit, "thoughtText")]:
+        child(w, cls, name)
+    assert w.findChild(type(w.action_show_thoughts), "actionShowThoughts") is w.action_show_thoughts
+
+
+def test_send_streams_thought_into_the_pane_then_restart_finds_it(qtbot, open_window, data_dir):
+    w = open_window(data_dir)
+    w.turn_options = TurnOptions(max_tokens=160)
+    worker = w.worker_host.worker
+    received = []
+    worker.thinkingDelta.connect(lambda mid, text: received.append(text))
+    thought_text = child(w, QPlainTextEdit, "thoughtText")
+    header = w.thought_pane.header
+
+    ask(qtbot, w, "Tom has 3 apples and buys 5 more. How many?")
+    # While it streams: the pane fills live and says "Thinking…".
+    qtbot.waitUntil(lambda: bool(w.streaming_id and thought_text.toPlainText().strip()), timeout=TURN_TIMEOUT)
+    assert header.text().startswith("Thinking")
+    assert not child(w, QPushButton, "sendButton").isEnabled() and child(w, QPushButton, "stopButton").isEnabled()
+    qtbot.waitUntil(lambda: w.streaming_id is None, timeout=TURN_TIMEOUT)
+
+    result = w.last_result
+    assert received, "no thought events reached the GUI"
+    assert result["status"] == "complete" and result["thinking"] and result["answer"]
+    assert thought_text.toPlainText() == result["thinking"]
+    assert header.text().startswith("Thought for")
+    bubble = w.chat_view.widgets[result["message_id"]]
+    assert bubble.body.text() == result["answer"]
+    assert bubble.thought_button.text().startswith("▸ Thought for")
+    conversations = child(w, QListWidget, "conversationList")
+    assert conversations.count() == 1 and conversations.item(0).text().startswith("Tom has 3 apples")
+    w.close()
+
+    # Restart: the conversation, its answer and its thought are all there.
+    w2 = open_window(data_dir)
+    conversations = child(w2, QListWidget, "conversationList")
+    assert conversations.count() == 1
+    item = conversations.item(0)
+    qtbot.mouseClick(conversations.viewport(), Qt.MouseButton.LeftButton,
+                     pos=conversations.visualItemRect(item).center())
+    assert w2.conversation_id == result["conversation_id"]
+    bubble = w2.chat_view.widgets[result["message_id"]]
+    assert bubble.body.text() == result["answer"]
+    w2.thought_pane.clear()
+    qtbot.mouseClick(bubble.thought_button, Qt.MouseButton.LeftButton)
+    assert child(w2, QPlainTextEdit, "thoughtText").toPlainText() == result["thinking"]
+
+
+def test_show_thoughts_action_toggles_the_pane_and_survives_restart(qtbot, open_window, data_dir):
+    w = open_window(data_dir, wait_model=False)
+    pane = child(w, QWidget, "thoughtPane")
+    assert w.action_show_thoughts.isChecked() and pane.isVisible()
+    w.action_show_thoughts.trigger()
+    assert not pane.isVisible()
+    w.close()
+    w2 = open_window(data_dir, wait_model=False)
+    assert not w2.action_show_thoughts.isChecked() and not child(w2, QWidget, "thoughtPane").isVisible()
+    w2.activateWindow()
+    qtbot.waitUntil(w2.isActiveWindow)
+    qtbot.keyClick(w2.input, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert w2.action_show_thoughts.isChecked() and child(w2, QWidget, "thoughtPane").isVisible()
+
+
+def test_stop_ends_generation_fast_and_keeps_partial_text(qtbot, open_window, data_dir):
+    w = open_window(data_dir)
+    w.turn_options = TurnOptions(max_tokens=2000)
+    thought_text = child(w, QPlainTextEdit, "thoughtText")
+    ask(qtbot, w, "Write a very long story about a dragon.")
+    qtbot.waitUntil(lambda: len(thought_text.toPlainText()) > 40, timeout=TURN_TIMEOUT)
+    qtbot.mouseClick(child(w, QPushButton, "stopButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.streaming_id is None, timeout=10_000)
+    result = w.last_result
+    assert result["status"] == "stopped"
+    assert result["stop_latency_seconds"] < 0.1, result["stop_latency_seconds"]
+    stored = w.repo.get_message(result["message_id"])
+    assert stored.status.value == "stopped" and stored.thinking.startswith("Let's think step by step.")
+    assert child(w, QPushButton, "sendButton").isEnabled()
+
+
+def test_bad_model_shows_a_dialog_and_the_app_stays_usable(qtbot, open_window, data_dir, tmp_path, model_path):
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"this is not a model")
+    w = open_window(data_dir, bad, wait_model=False)
+    qtbot.waitUntil(lambda: w.error_dialog is not None and w.error_dialog.isVisible(), timeout=LOAD_TIMEOUT)
+    assert "Not a GGUF" in w.error_dialog.text()
+    assert not child(w, QPushButton, "sendButton").isEnabled()
+    w.error_dialog.accept()
+    # Still usable: load a good model and answer.
+    w.request_model(str(model_path))
+    qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
+    w.turn_options = TurnOptions(max_tokens=30)
+    ask(qtbot, w, "Hello")
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=TURN_TIMEOUT)
+    assert w.last_result["status"] == "complete"
