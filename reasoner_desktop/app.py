@@ -3,6 +3,7 @@ every signal in this one place."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -74,7 +75,18 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     return window
 
 
+def _no_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
+    if _no_display():
+        print("reasoner-desktop: no display found (DISPLAY/WAYLAND_DISPLAY unset). Start it in a desktop "
+              "session, under Xvfb, or with QT_QPA_PLATFORM=offscreen; `reasoner-desktop ask` works without one.",
+              file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Reasoner Desktop")
     app.setApplicationVersion(__version__)
