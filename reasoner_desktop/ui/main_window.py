@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.reload_conversations()
         self._set_busy(False)
         self.set_model_state(None, loading=True)
+        self.input.setFocus()
 
     # -- construction ----------------------------------------------------------------
 

@@ -8,10 +8,11 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolButton, QHBoxLayout, 
 
 
 def thought_label(seconds: float | None, tokens: int | None = None, *, streaming: bool = False) -> str:
-    secs = max(0, round(seconds or 0))
+    seconds = max(0.0, seconds or 0.0)
+    secs = f"{seconds:.1f}" if seconds < 10 and not streaming else str(round(seconds))
     if streaming:
-        return QCoreApplication.translate("ThoughtPane", "Thinking… %1 s").replace("%1", str(secs))
-    text = QCoreApplication.translate("ThoughtPane", "Thought for %1 s").replace("%1", str(secs))
+        return QCoreApplication.translate("ThoughtPane", "Thinking… %1 s").replace("%1", secs)
+    text = QCoreApplication.translate("ThoughtPane", "Thought for %1 s").replace("%1", secs)
     if tokens:
         text += " · " + QCoreApplication.translate("ThoughtPane", "%1 tokens").replace("%1", str(tokens))
     return text
