@@ -21,7 +21,7 @@ def test_version(data_dir):
 
 
 def test_ask_with_thinking_then_history_after_exit(data_dir):
-    out = cli(data_dir, "ask", "Tom has 3 apples and buys 5 more. How many?", "--think", "--json",
+    out = cli(data_dir, "ask", "Tom has 3 apples and buys 5 more. How many?", "--think", "--json", "--temperature", "0",
               "--max-tokens", "200")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)

@@ -40,6 +40,13 @@ def test_max_thinking_cuts_the_thought_and_still_answers(engine):
     assert thinking and answer.strip()
 
 
+def test_a_small_token_allowance_still_leaves_room_for_an_answer(engine):
+    _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Write a long essay about rivers.")],
+                                     max_tokens=40, max_thinking_tokens=1000)
+    assert stats.thinking_tokens <= 30 and stats.budget == "cut"
+    assert thinking and answer.strip()
+
+
 def test_thinking_off_gives_no_thought(engine):
     _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Say hello.")], mode=ThinkingMode.OFF,
                                      max_tokens=40)

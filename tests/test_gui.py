@@ -7,11 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QWidget
 
 from reasoner_desktop.app import build_main_window
+from reasoner_desktop.inference.engine import Sampling
 from reasoner_desktop.services.chat import TurnOptions
 
 pytestmark = pytest.mark.model
 LOAD_TIMEOUT = 30_000
 TURN_TIMEOUT = 60_000
+GREEDY = Sampling(temperature=0.0, top_k=1)  # deterministic answers
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def test_contract_object_names(open_window, data_dir):
 
 def test_send_streams_thought_into_the_pane_then_restart_finds_it(qtbot, open_window, data_dir):
     w = open_window(data_dir)
-    w.turn_options = TurnOptions(max_tokens=160)
+    w.turn_options = TurnOptions(max_tokens=160, sampling=GREEDY)
     worker = w.worker_host.worker
     received = []
     worker.thinkingDelta.connect(lambda mid, text: received.append(text))
@@ -139,7 +141,7 @@ def test_bad_model_shows_a_dialog_and_the_app_stays_usable(qtbot, open_window, d
     # Still usable: load a good model and answer.
     w.request_model(str(model_path))
     qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
-    w.turn_options = TurnOptions(max_tokens=30)
+    w.turn_options = TurnOptions(max_tokens=30, sampling=GREEDY)
     ask(qtbot, w, "Hello")
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=TURN_TIMEOUT)
     assert w.last_result["status"] == "complete"

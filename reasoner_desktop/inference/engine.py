@@ -27,6 +27,10 @@ PREFILL_SLICE = 128
 MIN_GENERATION_ROOM = 256
 # A prompted (non-reasoning) model that never closes its thought is cut here.
 PROMPTED_DEFAULT_MAX_THINKING = 512
+# A thought is cut when only this share of the token allowance (max_tokens or context) is left,
+# so that a long thought never ends with no answer.
+ANSWER_RESERVE_SHARE = 4
+ANSWER_RESERVE_MAX = 256
 
 
 @dataclass(slots=True)
@@ -139,6 +143,9 @@ class LlamaEngine:
         forced_close = False
         stats.stop_reason = "length"
         generated = 0
+        reserve = min(ANSWER_RESERVE_MAX, request.max_tokens // ANSWER_RESERVE_SHARE)
+        thought_limit = request.max_tokens - reserve
+        ctx_limit = self.n_ctx - min(ANSWER_RESERVE_MAX, self.n_ctx // ANSWER_RESERVE_SHARE)
         try:
             while generated < request.max_tokens:
                 if cancel():
@@ -172,7 +179,11 @@ class LlamaEngine:
                     stats.answer_tokens += 1
                 yield from deltas
                 llm.eval([token])
-                if parser.in_thought and max_thinking is not None and stats.thinking_tokens >= max_thinking:
+                if parser.in_thought and (
+                    (max_thinking is not None and stats.thinking_tokens >= max_thinking)
+                    or generated >= thought_limit
+                    or llm.n_tokens >= ctx_limit
+                ):
                     forced_close = True
                     stats.budget = "cut"
                     yield from self._close_thought(parser, decoder, plan)
