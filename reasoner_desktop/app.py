@@ -63,6 +63,7 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.turnStarted.connect(window.on_turn_started)
     worker.thinkingDelta.connect(window.on_thinking_delta)
     worker.answerDelta.connect(window.on_answer_delta)
+    worker.contextTrimmed.connect(window.on_context_trimmed)
     worker.turnFinished.connect(window.on_turn_finished)
 
     model = model_path or bundled_model_path()

@@ -14,12 +14,36 @@ from pathlib import Path
 
 from reasoner_desktop import __version__
 from reasoner_desktop.config import DB_FILENAME, ensure_data_dir, resolve_data_dir
+from reasoner_desktop.domain.reasoning import ReasoningFormat
 
 EXIT_USAGE = 2
 
 
 class UserError(Exception):
     """Something the user can fix; printed as one line, exit code 2."""
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def _load_examples(path: str):
+    from reasoner_desktop.domain.messages import FewShotExample
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return tuple(FewShotExample(str(d["question"]), str(d["thought"]), str(d["answer"])) for d in data)
+    except OSError as exc:
+        raise UserError(f"Cannot read the examples file {path}: {exc.strerror or exc}") from None
+    except (ValueError, TypeError, KeyError):
+        raise UserError(f'The examples file {path} must be a JSON list of {{"question", "thought", "answer"}} '
+                        "objects.") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,14 +60,35 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("prompt")
     ask.add_argument("--model", metavar="PATH", help="GGUF file (default: the bundled SmolLM2)")
     think = ask.add_mutually_exclusive_group()
+    think.add_argument("--thinking", choices=["auto", "off", "prompted"],
+                       help="auto: a reasoning model thinks natively; off: ask it not to; prompted: instruct any "
+                       "model to think step by step first (default: auto for reasoning models, else prompted)")
     think.add_argument("--think", action="store_true", help="make the model think first (prompted thinking "
                        "for models that do not think natively)")
-    think.add_argument("--no-think", action="store_true", help="ask the model not to think")
+    think.add_argument("--no-think", action="store_true", help="same as --thinking off")
     ask.add_argument("--continue", dest="conversation", type=int, metavar="CONVERSATION_ID",
                      help="add the question to an existing conversation")
-    ask.add_argument("--max-thinking", type=int, metavar="N", help="cut the thought after N tokens")
-    ask.add_argument("--max-tokens", type=int, default=2048, metavar="N", help="cap on generated tokens")
-    ask.add_argument("--temperature", type=float, help="sampling temperature")
+    ask.add_argument("--max-thinking", type=_positive, metavar="N", help="close the thought after N tokens")
+    ask.add_argument("--budget-message", metavar="TEXT",
+                     help='written into the thought when --max-thinking cuts it, e.g. "Time is up; answering now."')
+    ask.add_argument("--min-thinking", type=_positive, metavar="N", help='think longer: replace an early end of '
+                     'the thought with "Wait" until N thinking tokens')
+    ask.add_argument("--max-extensions", type=_positive, default=8, metavar="N",
+                     help="at most N Wait extensions (default 8)")
+    ask.add_argument("--effort", choices=["low", "medium", "high"], help="reasoning effort (gpt-oss)")
+    ask.add_argument("--examples", metavar="FILE.json", help="few-shot worked examples for prompted thinking: "
+                     'a JSON list of {"question", "thought", "answer"}')
+    ask.add_argument("--max-tokens", type=_positive, default=2048, metavar="N", help="cap on generated tokens")
+    ask.add_argument("--temperature", type=float, help="sampling temperature (default: the model's recommended)")
+    ask.add_argument("--seed", type=int, help="sampling seed, for repeatable answers")
+    ask.add_argument("--ctx", type=_positive, default=4096, metavar="N",
+                     help="context length in tokens (capped at the model's trained length; default 4096)")
+    ask.add_argument("--gpu-layers", type=int, default=0, metavar="N", help="layers to offload to the GPU (-1: all)")
+    ask.add_argument("--threads", type=_positive, metavar="N", help="CPU threads (default: llama.cpp's choice)")
+    ask.add_argument("--reasoning-format", choices=[f.value for f in ReasoningFormat],
+                     help="override the thinking format guessed from the chat template")
+    ask.add_argument("--think-tags", nargs=2, metavar=("OPEN", "CLOSE"),
+                     help="custom thought delimiters (implies --reasoning-format custom)")
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
 
     hist = sub.add_parser("history", help="list stored conversations")
@@ -88,7 +133,7 @@ def _open_repo(data_dir: Path):
         raise UserError(f"Cannot use the data folder {data_dir}: {exc.strerror or exc}") from None
 
 
-def _load_engine(model: str | None):
+def _load_engine(model: str | None, settings=None):
     from reasoner_desktop.inference.engine import LlamaEngine
     from reasoner_desktop.inference.errors import ModelLoadError
     from reasoner_desktop.inference.model_files import bundled_model_path
@@ -98,7 +143,7 @@ def _load_engine(model: str | None):
         raise UserError("No model given and the bundled model is not installed (run `make venv`), "
                         "or pass --model PATH to a GGUF file.")
     try:
-        return LlamaEngine(path)
+        return LlamaEngine(path, settings)
     except ModelLoadError as exc:
         raise UserError(str(exc)) from None
 
@@ -106,23 +151,37 @@ def _load_engine(model: str | None):
 def _ask(args, data_dir: Path) -> int:
     from reasoner_desktop.domain.events import AnswerDelta, ThinkingDelta
     from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
-    from reasoner_desktop.inference.engine import Sampling
     from reasoner_desktop.services.chat import ChatService, TurnOptions
 
     if not args.prompt.strip():
         raise UserError("The question is empty.")
+    examples = _load_examples(args.examples) if args.examples else ()
     repo = _open_repo(data_dir)
-    engine = _load_engine(args.model)
+    from reasoner_desktop.domain.reasoning import ThinkTags
+    from reasoner_desktop.inference.engine import EngineSettings
+
+    settings = EngineSettings(n_ctx=args.ctx, n_gpu_layers=args.gpu_layers, n_threads=args.threads)
+    if args.think_tags:
+        settings.reasoning_format = ReasoningFormat.CUSTOM
+        settings.custom_tags = ThinkTags(*args.think_tags)
+    elif args.reasoning_format:
+        settings.reasoning_format = ReasoningFormat(args.reasoning_format)
+    engine = _load_engine(args.model, settings)
     mode = None
-    if args.think:
+    if args.thinking:
+        mode = ThinkingMode(args.thinking)
+    elif args.think:
         mode = ThinkingMode.AUTO if engine.thinks_natively else ThinkingMode.PROMPTED
     elif args.no_think:
         mode = ThinkingMode.OFF
-    sampling = Sampling()
+    sampling = engine.recommended_sampling(mode)
     if args.temperature is not None:
         sampling.temperature = args.temperature
-    options = TurnOptions(mode=mode, max_thinking_tokens=args.max_thinking, max_tokens=args.max_tokens,
-                          sampling=sampling)
+    if args.seed is not None:
+        sampling.seed = args.seed
+    options = TurnOptions(mode=mode, max_thinking_tokens=args.max_thinking, min_thinking_tokens=args.min_thinking,
+                          budget_message=args.budget_message, max_tokens=args.max_tokens, sampling=sampling,
+                          examples=examples, reasoning_effort=args.effort)
     if args.conversation is not None and repo.get_conversation(args.conversation) is None:
         raise UserError(f"No conversation with id {args.conversation}.")
 
@@ -156,8 +215,9 @@ def _ask(args, data_dir: Path) -> int:
         if tty and state["section"] == "thinking":
             out.write("\x1b[0m")
         out.write("\n")
-        for note in result.stats.notes:
-            print(f"note: {note}", file=sys.stderr)
+    for note in result.stats.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not args.json:
         if result.stats.thinking_tokens:
             print(f"(thought for {result.stats.thinking_seconds:.1f} s, {result.stats.thinking_tokens} tokens; "
                   f"{result.stats.tokens_per_second:.0f} tokens/s)", file=sys.stderr)

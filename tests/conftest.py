@@ -72,7 +72,7 @@ def engine(model_path):
     """One real llama.cpp engine on the bundled model, shared by the engine tests."""
     from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 
-    eng = LlamaEngine(model_path, EngineSettings(n_ctx=2048, seed=1234))
+    eng = LlamaEngine(model_path, EngineSettings(n_ctx=2048))
     yield eng
     eng.close()
 

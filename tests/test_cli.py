@@ -71,3 +71,54 @@ def test_bad_model_file_is_one_line_and_exit_2(data_dir, tmp_path, content):
 def test_unknown_conversation_is_a_clear_error(data_dir):
     out = cli(data_dir, "history", "42", "--json")
     assert out.returncode == 2 and "No conversation with id 42" in out.stderr
+
+
+def ask_json(data_dir, *args):
+    out = cli(data_dir, "ask", *args, "--json", "--seed", "7")
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+Q = "Tom has 3 apples and buys 5 more. How many?"
+
+
+def test_max_thinking_cuts_the_thought_and_the_model_still_answers(data_dir):
+    r = ask_json(data_dir, Q, "--max-thinking", "24", "--max-tokens", "150")
+    assert 0 < r["thinking_tokens"] <= 24 and r["budget"] == "cut" and r["answer"].strip()
+    for key in ("thinking_tokens", "answer_tokens", "budget", "ttft_seconds", "tokens_per_second"):
+        assert key in r
+
+
+def test_min_thinking_makes_a_longer_thought(data_dir):
+    base = ask_json(data_dir, Q, "--max-tokens", "600", "--temperature", "0")
+    longer = ask_json(data_dir, Q, "--min-thinking", "200", "--max-tokens", "600", "--temperature", "0")
+    assert longer["thinking_tokens"] >= 200 > base["thinking_tokens"]
+    assert len(longer["thinking"]) > len(base["thinking"])
+    assert longer["budget"] == "extended" and longer["answer"].strip()
+
+
+def test_thinking_modes(data_dir):
+    off = ask_json(data_dir, "Say hello.", "--thinking", "off", "--max-tokens", "30")
+    assert off["thinking"] == "" and off["thinking_tokens"] == 0 and off["answer"].strip()
+    prompted = ask_json(data_dir, "Say hello.", "--thinking", "prompted", "--max-tokens", "80")
+    assert prompted["thinking"].startswith("Let's think step by step.")
+
+
+def test_few_shot_examples_file(data_dir, tmp_path):
+    good = tmp_path / "examples.json"
+    good.write_text(json.dumps([{"question": "2+2?", "thought": "Two and two make four.", "answer": "4"}]))
+    r = ask_json(data_dir, "3+3?", "--examples", str(good), "--max-tokens", "80")
+    assert r["thinking"] and r["status"] == "complete"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"question": "not a list"')
+    out = cli(data_dir, "ask", "3+3?", "--examples", str(bad))
+    assert out.returncode == 2 and "must be a JSON list" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_truncated_real_model_exits_2_with_one_sentence(data_dir, tmp_path, model_path):
+    cut = tmp_path / "cut.gguf"
+    with open(model_path, "rb") as src:
+        cut.write_bytes(src.read(5_000_000))
+    out = cli(data_dir, "ask", "Hi", "--model", str(cut))
+    assert out.returncode == 2 and "truncated" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1

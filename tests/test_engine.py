@@ -2,10 +2,10 @@
 
 import pytest
 
-from reasoner_desktop.domain.events import AnswerDelta, Done, ThinkingDelta
+from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, ThinkingDelta
 from reasoner_desktop.domain.messages import ChatMessage, Role, ThinkingMode
-from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
-from reasoner_desktop.inference.errors import ModelLoadError
+from reasoner_desktop.inference.engine import EngineSettings, GenerationRequest, LlamaEngine, Sampling
+from reasoner_desktop.inference.errors import GenerationError, ModelLoadError, UnsupportedArchitecture
 
 pytestmark = pytest.mark.model
 GREEDY = Sampling(temperature=0.0, top_k=1)
@@ -81,12 +81,119 @@ def test_random_bytes_gguf_is_a_clear_error(tmp_path):
     bad.write_bytes(b"GGUF\x03\x00\x00\x00" + bytes(range(256)) * 64)
     with pytest.raises(ModelLoadError) as info:
         LlamaEngine(bad)
-    assert "could not load" in str(info.value) and "\n" not in str(info.value)
+    assert str(bad) in str(info.value) and "\n" not in str(info.value)
 
 
 def test_truncated_real_model_is_a_clear_error(tmp_path, model_path):
     cut = tmp_path / "cut.gguf"
     with open(model_path, "rb") as src:
         cut.write_bytes(src.read(3_000_000))
-    with pytest.raises(ModelLoadError, match="truncated or corrupt"):
+    with pytest.raises(ModelLoadError, match="truncated"):
         LlamaEngine(cut)
+
+
+def test_min_thinking_makes_the_model_think_longer(engine):
+    q = [ChatMessage(Role.USER, "Tom has 3 apples and buys 5 more. How many?")]
+    _, t0, a0, s0 = run(engine, q, max_tokens=600)
+    _, t1, a1, s1 = run(engine, q, max_tokens=600, min_thinking_tokens=200)
+    assert s1.thinking_tokens >= 200 > s0.thinking_tokens
+    assert s1.budget == "extended" and s1.extensions >= 1 and "Wait" in t1
+    assert len(t1) > len(t0) and a1.strip()
+
+
+def test_budget_message_is_written_before_the_cut(engine):
+    _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Why is the sea salty?")],
+                                     max_thinking_tokens=16, budget_message="Time is up; answering now.",
+                                     max_tokens=80)
+    assert thinking.endswith("Time is up; answering now.") and stats.budget == "cut" and answer.strip()
+
+
+def test_an_overlong_conversation_drops_old_turns_and_says_so(engine):
+    long_turn = "word " * 300
+    history = []
+    for i in range(8):
+        history += [ChatMessage(Role.USER, f"{i}: {long_turn}"), ChatMessage(Role.ASSISTANT, "ok")]
+    history.append(ChatMessage(Role.USER, "Last question: say hi."))
+    events, _, answer, stats = run(engine, history, mode=ThinkingMode.OFF, max_tokens=20,
+                                   system_prompt="Be brief.")
+    trimmed = [e for e in events if isinstance(e, ContextTrimmed)]
+    assert len(trimmed) == 1 and trimmed[0].dropped_messages == stats.dropped_messages > 0
+    assert stats.prompt_tokens <= engine.n_ctx and answer.strip()
+
+
+def test_a_single_message_too_long_for_the_context_is_a_clear_error(engine):
+    with pytest.raises(GenerationError, match="too long for this model's context window"):
+        list(engine.stream(GenerationRequest([ChatMessage(Role.USER, "word " * 5000)])))
+
+
+def test_context_is_capped_at_the_trained_length(model_path):
+    eng = LlamaEngine(model_path, EngineSettings(n_ctx=1_000_000))
+    try:
+        assert eng.n_ctx == eng.info.context_length == 8192
+    finally:
+        eng.close()
+
+
+def test_gpu_layers_on_a_cpu_build_give_a_note(model_path):
+    import llama_cpp
+
+    eng = LlamaEngine(model_path, EngineSettings(n_ctx=512, n_gpu_layers=-1))
+    try:
+        if llama_cpp.llama_supports_gpu_offload():
+            assert not eng.load_notes
+        else:
+            assert any("CPU-only" in n for n in eng.load_notes)
+    finally:
+        eng.close()
+
+
+def test_unsupported_architecture_is_named(tmp_path):
+    import gguf
+    import numpy as np
+
+    path = tmp_path / "alien.gguf"
+    writer = gguf.GGUFWriter(str(path), "notarealarch")
+    writer.add_name("Alien")
+    writer.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    with pytest.raises(UnsupportedArchitecture, match="'notarealarch' is not supported"):
+        LlamaEngine(path)
+
+
+def test_the_engine_survives_a_failed_load_and_loads_another(model_path, tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"nope")
+    with pytest.raises(ModelLoadError):
+        LlamaEngine(bad)
+    good = LlamaEngine(model_path, EngineSettings(n_ctx=512))
+    good.close()
+
+
+def test_think_longer_takes_back_a_closing_tag_the_model_wrote(engine, monkeypatch):
+    """Few-shot examples (manual CoT) teach the model to close its own thought; with a
+    minimum, the engine takes the `</think>` back (KV cache and parser rewound) and writes Wait."""
+    from reasoner_desktop.domain.messages import FewShotExample
+    from reasoner_desktop.inference import generation
+
+    calls = []
+    real = generation.Generation._take_back_close
+
+    def spy(self):
+        out = real(self)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(generation.Generation, "_take_back_close", spy)
+    examples = (FewShotExample("What is 2 plus 2?", "2 plus 2 is 4.", "4"),
+                FewShotExample("What is 10 minus 3?", "10 minus 3 is 7.", "7"))
+    q = [ChatMessage(Role.USER, "What is 6 plus 1?")]
+    _, t0, a0, s0 = run(engine, q, examples=examples, max_tokens=200)
+    assert s0.extensions == 0 and not s0.thought_cut and a0.strip()  # the model closed its thought itself
+    _, t1, a1, s1 = run(engine, q, examples=examples, max_tokens=200, min_thinking_tokens=60)
+    assert True in calls, "the rewind path was not taken"
+    assert s1.thinking_tokens >= 60 and s1.budget == "extended" and "Wait" in t1
+    assert "</think>" not in t1 and "</think>" not in a1 and a1.strip()
+    assert t1.startswith(t0)  # the thought handed out before the rewind is not repeated or changed

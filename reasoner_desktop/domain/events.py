@@ -15,6 +15,15 @@ class AnswerDelta:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class ContextTrimmed:
+    """Old turns were left out of the prompt so that the conversation fits the context window."""
+
+    dropped_messages: int
+    prompt_tokens: int
+    n_ctx: int
+
+
 @dataclass(slots=True)
 class GenerationStats:
     model: str = ""
@@ -27,7 +36,11 @@ class GenerationStats:
     total_seconds: float = 0.0
     tokens_per_second: float = 0.0
     stop_reason: str = "eos"  # eos | length | stopped | error
-    budget: str = "none"  # none | cut | extended
+    budget: str = "none"  # none | cut | extended (extended wins when a thought was both)
+    thought_cut: bool = False  # the thought was closed for the model (budget or token allowance)
+    extensions: int = 0  # how often "Wait" replaced an early end of the thought
+    dropped_messages: int = 0  # old messages left out to fit the context
+    n_ctx: int = 0
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -39,4 +52,4 @@ class Done:
     stats: GenerationStats
 
 
-StreamEvent = ThinkingDelta | AnswerDelta | Done
+StreamEvent = ThinkingDelta | AnswerDelta | ContextTrimmed | Done

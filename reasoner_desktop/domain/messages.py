@@ -35,3 +35,13 @@ class ChatMessage:
     role: Role
     content: str
     thinking: str = ""
+    keep_thinking: bool = False  # send this turn's thought back to the model in later prompts
+
+
+@dataclass(frozen=True, slots=True)
+class FewShotExample:
+    """A worked example for manual chain of thought (Wei et al. 2022), editable by the user."""
+
+    question: str
+    thought: str
+    answer: str

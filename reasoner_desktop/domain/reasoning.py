@@ -8,7 +8,7 @@ of a transcript into chunks, the joined deltas equal those of the whole text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, auto
+from enum import Enum, StrEnum, auto
 
 from reasoner_desktop.domain.events import AnswerDelta, ThinkingDelta
 
@@ -40,7 +40,58 @@ def _held_suffix(text: str, tag: str) -> int:
     return 0
 
 
-class TagReasoningParser:
+class _DeltaEmitter:
+    """Whitespace handling and delta merging shared by the parsers."""
+
+    def __init__(self) -> None:
+        self._out: list[Delta] = []
+        self._thought_started = False
+        self._thought_ws = ""  # trailing whitespace of the thought, held until more text
+        self._answer_started = False
+        self.thought_closed = False
+
+    def snapshot(self) -> dict:
+        """The parser's state, to rewind to with restore() (used by budget forcing)."""
+        return {k: v for k, v in vars(self).items() if k != "_out"}
+
+    def restore(self, state: dict) -> None:
+        vars(self).update(state)
+        self._out = []
+
+    def _emit_thought(self, text: str) -> None:
+        if not self._thought_started:
+            text = text.lstrip()
+            if not text:
+                return
+            self._thought_started = True
+        text = self._thought_ws + text
+        body = text.rstrip()
+        self._thought_ws = text[len(body) :]
+        if body:
+            self._push(ThinkingDelta(body))
+
+    def _emit_answer(self, text: str) -> None:
+        if not self._answer_started:
+            text = text.lstrip()
+            if not text:
+                return
+            self._answer_started = True
+        self._push(AnswerDelta(text))
+
+    def _push(self, delta: Delta) -> None:
+        if not delta.text:
+            return
+        if self._out and type(self._out[-1]) is type(delta):
+            self._out[-1] = type(delta)(self._out[-1].text + delta.text)
+        else:
+            self._out.append(delta)
+
+    def _take(self) -> list[Delta]:
+        out, self._out = self._out, []
+        return out
+
+
+class TagReasoningParser(_DeltaEmitter):
     """Parses `<open>thought</close>answer` output, e.g. DeepSeek-R1, Qwen3, QwQ, Magistral.
 
     `starts_inside=True` is for prompts whose generation prompt already opened the
@@ -50,14 +101,15 @@ class TagReasoningParser:
     """
 
     def __init__(self, tags: ThinkTags = THINK_TAGS, *, starts_inside: bool = False) -> None:
+        super().__init__()
         self.tags = tags
         self._state = _State.INSIDE if starts_inside else _State.BEFORE
         self._buf = ""
-        self._out: list[Delta] = []
-        self._thought_started = False
-        self._thought_ws = ""  # trailing whitespace of the thought, held until more text
-        self._answer_started = False
-        self.thought_closed = False
+
+    @property
+    def close_text(self) -> str:
+        """What to write into the model's context to end its thought."""
+        return f"\n{self.tags.close}\n\n"
 
     @property
     def in_thought(self) -> bool:
@@ -128,41 +180,152 @@ class TagReasoningParser:
         else:
             self._emit_answer(text)
 
-    def _emit_thought(self, text: str) -> None:
-        if not self._thought_started:
-            text = text.lstrip()
-            if not text:
-                return
-            self._thought_started = True
-        text = self._thought_ws + text
-        body = text.rstrip()
-        self._thought_ws = text[len(body) :]
-        if body:
-            self._push(ThinkingDelta(body))
-
-    def _emit_answer(self, text: str) -> None:
-        if not self._answer_started:
-            text = text.lstrip()
-            if not text:
-                return
-            self._answer_started = True
-        self._push(AnswerDelta(text))
-
-    def _push(self, delta: Delta) -> None:
-        if not delta.text:
-            return
-        if self._out and type(self._out[-1]) is type(delta):
-            self._out[-1] = type(delta)(self._out[-1].text + delta.text)
-        else:
-            self._out.append(delta)
-
-    def _take(self) -> list[Delta]:
-        out, self._out = self._out, []
-        return out
-
 
 def join_deltas(deltas: list[Delta]) -> tuple[str, str]:
     """(thinking, answer) text of a list of deltas."""
     thinking = "".join(d.text for d in deltas if isinstance(d, ThinkingDelta))
     answer = "".join(d.text for d in deltas if isinstance(d, AnswerDelta))
     return thinking, answer
+
+
+# -- gpt-oss "harmony" channels ------------------------------------------------------
+
+HARMONY_MARKERS = ("<|start|>", "<|channel|>", "<|message|>", "<|end|>", "<|return|>", "<|call|>", "<|constrain|>")
+HARMONY_THOUGHT_CHANNELS = frozenset({"analysis", "commentary"})
+
+
+class HarmonyParser(_DeltaEmitter):
+    """Parses gpt-oss output: `<|channel|>analysis<|message|>…<|end|>` is the thought,
+    `<|start|>assistant<|channel|>final<|message|>…` the answer. Headers are not shown."""
+
+    close_text = "<|end|><|start|>assistant<|channel|>final<|message|>"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._buf = ""
+        self._in_message = False
+        self._channel = ""
+        self._header = ""  # text since the last marker outside a message
+        self._reading_channel = False
+        self._saw_message = False
+        self._loose = ""  # header text, shown as answer if no message ever starts
+
+    @property
+    def in_thought(self) -> bool:
+        return self._in_message and self._channel in HARMONY_THOUGHT_CHANNELS
+
+    @property
+    def saw_thought(self) -> bool:
+        return self._thought_started
+
+    def feed(self, text: str) -> list[Delta]:
+        self._buf += text
+        while self._buf:
+            idx = self._buf.find("<|")
+            if idx < 0:
+                keep = 1 if self._buf.endswith("<") else 0  # maybe the start of a marker
+                self._text(self._buf[: len(self._buf) - keep])
+                self._buf = self._buf[len(self._buf) - keep :]
+                break
+            if idx:
+                self._text(self._buf[:idx])
+                self._buf = self._buf[idx:]
+            marker = next((m for m in HARMONY_MARKERS if self._buf.startswith(m)), None)
+            if marker is None:
+                if any(m.startswith(self._buf) for m in HARMONY_MARKERS):
+                    break  # a marker cut in two: wait for the rest
+                self._text("<|")
+                self._buf = self._buf[2:]
+                continue
+            self._buf = self._buf[len(marker) :]
+            self._marker(marker)
+        return self._take()
+
+    def finish(self) -> list[Delta]:
+        rest, self._buf = self._buf, ""
+        self._text(rest)
+        if not self._saw_message and self._loose.strip():
+            self._emit_answer(self._loose)
+        self._thought_ws = ""
+        return self._take()
+
+    def force_close(self) -> list[Delta]:
+        out = self._take()
+        if self._buf and self._in_message:
+            self._text(self._buf)
+            out += self._take()
+        self._buf = ""
+        self._thought_ws = ""
+        self._in_message, self._channel, self._saw_message = True, "final", True
+        self.thought_closed = True
+        return out
+
+    def _text(self, text: str) -> None:
+        if not text:
+            return
+        if self._in_message:
+            if self._channel in HARMONY_THOUGHT_CHANNELS:
+                self._emit_thought(text)
+            else:
+                self._emit_answer(text)
+        else:
+            if self._reading_channel:
+                self._header += text
+            self._loose += text
+
+    def _marker(self, marker: str) -> None:
+        if marker == "<|message|>":
+            if self._reading_channel:
+                self._channel = (self._header.split() or ["final"])[0]
+            elif not self._channel:
+                self._channel = "final"
+            self._in_message, self._saw_message, self._reading_channel = True, True, False
+            self._loose = ""
+        elif marker == "<|channel|>":
+            self._reading_channel, self._header = True, ""
+        elif marker == "<|constrain|>":
+            if self._reading_channel:
+                self._channel = (self._header.split() or ["final"])[0]
+            self._reading_channel = False
+        else:  # <|start|>, <|end|>, <|return|>, <|call|>: a message ends, a header may follow
+            if self._in_message and self._channel in HARMONY_THOUGHT_CHANNELS:
+                self.thought_closed = True
+                self._thought_ws = ""
+            self._in_message, self._reading_channel, self._channel = False, False, ""
+
+
+# -- formats -------------------------------------------------------------------------
+
+class ReasoningFormat(StrEnum):
+    NONE = "none"  # the model does not think natively
+    THINK = "think"  # <think>…</think>: DeepSeek-R1 and distills, Qwen3, QwQ, Phi-4-reasoning
+    HARMONY = "harmony"  # gpt-oss channels
+    MAGISTRAL = "magistral"  # [THINK]…[/THINK]
+    CUSTOM = "custom"  # user-defined tags
+
+
+MAGISTRAL_TAGS = ThinkTags("[THINK]", "[/THINK]")
+ReasoningParser = TagReasoningParser | HarmonyParser
+
+
+def detect_format(chat_template: str | None) -> ReasoningFormat:
+    """Guess the reasoning format from a GGUF chat template."""
+    t = chat_template or ""
+    if "<|channel|>" in t:
+        return ReasoningFormat.HARMONY
+    if "[THINK]" in t:
+        return ReasoningFormat.MAGISTRAL
+    if "<think>" in t or "</think>" in t:
+        return ReasoningFormat.THINK
+    return ReasoningFormat.NONE
+
+
+def make_parser(fmt: ReasoningFormat, *, starts_inside: bool = False,
+                custom: ThinkTags | None = None) -> ReasoningParser:
+    if fmt is ReasoningFormat.HARMONY:
+        return HarmonyParser()
+    if fmt is ReasoningFormat.MAGISTRAL:
+        return TagReasoningParser(MAGISTRAL_TAGS, starts_inside=starts_inside)
+    if fmt is ReasoningFormat.CUSTOM and custom is not None:
+        return TagReasoningParser(custom, starts_inside=starts_inside)
+    return TagReasoningParser(THINK_TAGS, starts_inside=starts_inside)

@@ -1,223 +1,192 @@
 """The llama.cpp engine: one `Llama`, driven token by token.
 
 Owned by exactly one thread (the inference worker in the GUI, the main thread in
-the CLI). `stream()` yields ordered thinking/answer deltas and ends with one Done.
+the CLI). `stream()` yields ordered events and ends with exactly one Done.
 """
 
 from __future__ import annotations
 
-import codecs
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import jinja2
 import llama_cpp
 
-from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, StreamEvent, ThinkingDelta
-from reasoner_desktop.domain.messages import ChatMessage, Role, ThinkingMode
-from reasoner_desktop.domain.reasoning import TagReasoningParser
-from reasoner_desktop.inference.errors import GenerationError, ModelFileCorrupt
+from reasoner_desktop.domain.events import StreamEvent
+from reasoner_desktop.domain.messages import ChatMessage, FewShotExample, Role, ThinkingMode
+from reasoner_desktop.domain.reasoning import ReasoningFormat, ThinkTags
+from reasoner_desktop.inference.errors import (
+    GenerationError,
+    ModelFileCorrupt,
+    NotEnoughMemory,
+    UnsupportedArchitecture,
+)
+from reasoner_desktop.inference.gguf_info import ModelInfo, read_model_info
 from reasoner_desktop.inference.model_files import check_model_file
-from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt
+from reasoner_desktop.inference.presets import Sampling, family_of, recommended_sampling
+from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt, resolve_mode
 
-# Prompt tokens are evaluated in slices this long so that Stop is seen between them.
-PREFILL_SLICE = 128
+__all__ = ["EngineSettings", "GenerationRequest", "LlamaEngine", "Sampling", "describe_build"]
+
 # Room kept free for the answer when an old conversation has to be trimmed to fit.
 MIN_GENERATION_ROOM = 256
-# A prompted (non-reasoning) model that never closes its thought is cut here.
-PROMPTED_DEFAULT_MAX_THINKING = 512
-# A thought is cut when only this share of the token allowance (max_tokens or context) is left,
-# so that a long thought never ends with no answer.
-ANSWER_RESERVE_SHARE = 4
-ANSWER_RESERVE_MAX = 256
 
 
 @dataclass(slots=True)
 class EngineSettings:
-    n_ctx: int = 4096
+    n_ctx: int = 4096  # capped at the model's trained context length; 0 = the trained length
     n_threads: int | None = None
-    n_gpu_layers: int = 0
+    n_gpu_layers: int = 0  # -1 = all layers
     n_batch: int = 512
-    seed: int = -1  # -1: random
-
-
-@dataclass(slots=True)
-class Sampling:
-    temperature: float = 0.6
-    top_p: float = 0.95
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
+    reasoning_format: ReasoningFormat | None = None  # None: detected from the chat template
+    custom_tags: ThinkTags | None = None  # for ReasoningFormat.CUSTOM
 
 
 @dataclass(slots=True)
 class GenerationRequest:
-    messages: list[ChatMessage]  # the conversation so far, ending with the new user message
+    messages: Sequence[ChatMessage]  # the conversation so far, ending with the new user message
     mode: ThinkingMode | None = None  # None: the model's default (see prompt.resolve_mode)
     system_prompt: str | None = None
     max_tokens: int = 2048
-    max_thinking_tokens: int | None = None
-    sampling: Sampling = field(default_factory=Sampling)
+    max_thinking_tokens: int | None = None  # budget: close the thought after this many tokens
+    budget_message: str | None = None  # e.g. "Time is up; answering now." written before closing
+    min_thinking_tokens: int | None = None  # budget forcing: "Wait" instead of an early close
+    max_extensions: int = 8
+    sampling: Sampling | None = None  # None: recommended for the model family and mode
+    examples: Sequence[FewShotExample] = field(default_factory=tuple)  # prompted mode: manual CoT
+    reasoning_effort: str | None = None  # gpt-oss: low | medium | high
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 class LlamaEngine:
     def __init__(self, model_path: str | os.PathLike, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
         self.path = check_model_file(model_path)
+        self.info: ModelInfo = read_model_info(self.path)
+        if self.info.truncated:
+            raise ModelFileCorrupt(
+                f"Model file is truncated ({self.info.size_bytes:,} of {self.info.data_end:,} bytes): {self.path}"
+            )
         s = self.settings
+        self.load_notes: list[str] = []
+        n_ctx = s.n_ctx
+        trained = self.info.context_length
+        if trained and (n_ctx <= 0 or n_ctx > trained):
+            n_ctx = trained
+        n_gpu_layers = s.n_gpu_layers
+        if n_gpu_layers and not llama_cpp.llama_supports_gpu_offload():
+            self.load_notes.append("This llama.cpp build is CPU-only; GPU layers are ignored (see README: GPU builds).")
+            n_gpu_layers = 0
         try:
             self._llm = llama_cpp.Llama(
                 model_path=str(self.path),
-                n_ctx=s.n_ctx,
+                n_ctx=n_ctx,
                 n_threads=s.n_threads,
-                n_gpu_layers=s.n_gpu_layers,
+                n_gpu_layers=n_gpu_layers,
                 n_batch=s.n_batch,
-                seed=s.seed if s.seed >= 0 else llama_cpp.LLAMA_DEFAULT_SEED,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelFileCorrupt(
-                f"llama.cpp could not load {self.path.name}: the file is truncated or corrupt, "
-                "or its architecture is not supported by this llama.cpp build."
-            ) from exc
-        meta = self._llm.metadata
+            raise self._diagnose_load_failure() from exc
         model = self._llm._model
         bos, eos = self._llm.token_bos(), self._llm.token_eos()
         self.template = ChatTemplate(
-            meta.get("tokenizer.chat_template"),
+            self.info.chat_template,
             bos_token=model.token_get_text(bos) if bos != -1 else "",
             eos_token=model.token_get_text(eos) if eos != -1 else "",
         )
+        self.format = s.reasoning_format or self.template.format
+        self.family = family_of(self.info.architecture, self.info.name or self.path.name, self.template.source,
+                                self.format)
         self._bos = bos
-        self._add_bos = meta.get("tokenizer.ggml.add_bos_token", "false") == "true"
+        self._add_bos = self._llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
         self.name = self.path.name
         self.n_ctx = self._llm.n_ctx()
+
+    def _diagnose_load_failure(self) -> Exception:
+        need, free = self.info.size_bytes, _available_memory()
+        if free is not None and need > free:
+            return NotEnoughMemory(
+                f"Not enough memory to load {self.path.name}: it needs about {need / 2**30:.1f} GB, "
+                f"{free / 2**30:.1f} GB is free."
+            )
+        if self.info.tensor_count == 0 or not self.info.architecture:
+            return ModelFileCorrupt(f"llama.cpp could not load {self.path.name}: the file holds no usable model.")
+        return UnsupportedArchitecture(
+            f"llama.cpp could not load {self.path.name}: its architecture '{self.info.architecture}' is not "
+            f"supported by this build (llama-cpp-python {llama_cpp.__version__}), or the file is corrupt."
+        )
 
     # -- public ----------------------------------------------------------------------
 
     @property
     def thinks_natively(self) -> bool:
-        return self.template.thinks_natively
+        return self.format is not ReasoningFormat.NONE
+
+    @property
+    def can_disable_thinking(self) -> bool:
+        return self.format is ReasoningFormat.NONE or self.template.can_disable_thinking
+
+    def default_mode(self) -> ThinkingMode:
+        return resolve_mode(None, self.format)
+
+    def recommended_sampling(self, mode: ThinkingMode | None = None) -> Sampling:
+        return recommended_sampling(self.family, resolve_mode(mode, self.format))
 
     def close(self) -> None:
         llm, self._llm = getattr(self, "_llm", None), None
         if llm is not None:
             llm.close()
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+    def tokenize(self, text: str) -> list[int]:
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
     def stream(self, request: GenerationRequest, cancel: Callable[[], bool] = lambda: False) -> Iterator[StreamEvent]:
         """Generate one answer. Checks `cancel` before every token; always ends with Done."""
-        llm = self._llm
-        started = time.perf_counter()
+        from reasoner_desktop.inference.generation import Generation
+
         plan, tokens, dropped = self._fit_prompt(request)
-        stats = GenerationStats(model=self.name, prompt_tokens=len(tokens), notes=list(plan.notes))
-        if dropped:
-            stats.notes.append(f"{dropped} oldest message(s) left out to fit the context window.")
-        parser = TagReasoningParser(plan.tags, starts_inside=plan.starts_inside_thought)
-        max_thinking = request.max_thinking_tokens
-        if max_thinking is None and plan.mode is ThinkingMode.PROMPTED:
-            max_thinking = PROMPTED_DEFAULT_MAX_THINKING
-        if plan.thought_prefill:
-            yield from parser.feed(plan.thought_prefill)
-
-        evaluated = self._prefill(tokens, cancel)
-        if evaluated is None:
-            stats.stop_reason = "stopped"
-            yield from parser.finish()
-            stats.total_seconds = time.perf_counter() - started
-            yield Done(stats)
-            return
-        stats.prompt_tokens_evaluated = evaluated
-
-        sp = request.sampling
-        llm._sampler = llm._init_sampler(
-            temp=sp.temperature, top_p=sp.top_p, top_k=sp.top_k, min_p=sp.min_p, repeat_penalty=sp.repeat_penalty
-        )
-        vocab = llm._model.vocab
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        first_token_at: float | None = None
-        thought_end_at: float | None = None
-        forced_close = False
-        stats.stop_reason = "length"
-        generated = 0
-        reserve = min(ANSWER_RESERVE_MAX, request.max_tokens // ANSWER_RESERVE_SHARE)
-        thought_limit = request.max_tokens - reserve
-        ctx_limit = self.n_ctx - min(ANSWER_RESERVE_MAX, self.n_ctx // ANSWER_RESERVE_SHARE)
-        try:
-            while generated < request.max_tokens:
-                if cancel():
-                    stats.stop_reason = "stopped"
-                    break
-                if llm.n_tokens >= self.n_ctx:
-                    stats.notes.append("The context window is full; the answer was cut.")
-                    break
-                token = llm.sample()
-                now = time.perf_counter()
-                if first_token_at is None:
-                    first_token_at = now
-                    stats.ttft_seconds = now - started
-                if llama_cpp.llama_vocab_is_eog(vocab, token):
-                    if parser.in_thought and not forced_close:
-                        # The model ended inside its thought: close it for the model, let it answer.
-                        forced_close = True
-                        yield from self._close_thought(parser, decoder, plan)
-                        thought_end_at = time.perf_counter()
-                        continue
-                    stats.stop_reason = "eos"
-                    break
-                generated += 1
-                was_thinking = parser.in_thought
-                deltas = parser.feed(decoder.decode(llm.detokenize([token], special=True)))
-                if was_thinking:
-                    stats.thinking_tokens += 1
-                    if not parser.in_thought:
-                        thought_end_at = now
-                else:
-                    stats.answer_tokens += 1
-                yield from deltas
-                llm.eval([token])
-                if parser.in_thought and (
-                    (max_thinking is not None and stats.thinking_tokens >= max_thinking)
-                    or generated >= thought_limit
-                    or llm.n_tokens >= ctx_limit
-                ):
-                    forced_close = True
-                    stats.budget = "cut"
-                    yield from self._close_thought(parser, decoder, plan)
-                    thought_end_at = time.perf_counter()
-        except RuntimeError as exc:  # llama_decode failures
-            stats.stop_reason = "error"
-            raise GenerationError(f"The model failed while generating: {exc}") from exc
-        finally:
-            llm._sampler = None
-        yield from parser.feed(decoder.decode(b"", final=True))
-        yield from parser.finish()
-        end = time.perf_counter()
-        stats.total_seconds = end - started
-        if parser.saw_thought:
-            stats.thinking_seconds = (thought_end_at or end) - started
-        if first_token_at is not None and end > first_token_at and generated:
-            stats.tokens_per_second = generated / (end - first_token_at)
-        yield Done(stats)
+        return Generation(self, self._llm, request, plan, tokens, dropped, cancel).run()
 
     # -- internals -------------------------------------------------------------------
 
     def _tokenize_prompt(self, text: str) -> list[int]:
-        tokens = self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        tokens = self.tokenize(text)
         if self._add_bos and self._bos != -1 and (not tokens or tokens[0] != self._bos):
             tokens.insert(0, self._bos)
         return tokens
 
+    def _plan(self, request: GenerationRequest, messages: Sequence[ChatMessage]) -> PromptPlan:
+        try:
+            plan = build_prompt(
+                self.template, messages, mode=request.mode, system_prompt=request.system_prompt, fmt=self.format,
+                custom_tags=self.settings.custom_tags, examples=request.examples,
+                reasoning_effort=request.reasoning_effort,
+            )
+        except jinja2.TemplateError as exc:
+            raise GenerationError(f"The model's chat template failed on this conversation: {exc}") from None
+        plan.notes = self.load_notes + plan.notes
+        return plan
+
     def _fit_prompt(self, request: GenerationRequest) -> tuple[PromptPlan, list[int], int]:
-        """Render the prompt, leaving out the oldest turns until it fits (never the last user message)."""
+        """Render the prompt, leaving out the oldest turns until it fits. The system prompt
+        and the last user message are never dropped."""
         messages = list(request.messages)
         dropped = 0
         limit = self.n_ctx - min(MIN_GENERATION_ROOM, self.n_ctx // 4)
         while True:
-            plan = build_prompt(self.template, messages, mode=request.mode, system_prompt=request.system_prompt)
+            plan = self._plan(request, messages)
             tokens = self._tokenize_prompt(plan.text)
             if len(tokens) <= limit:
                 return plan, tokens, dropped
@@ -232,35 +201,6 @@ class LlamaEngine:
             while len(messages) > 1 and messages[0].role is not Role.USER:
                 messages.pop(0)
                 dropped += 1
-
-    def _prefill(self, tokens: list[int], cancel: Callable[[], bool]) -> int | None:
-        """Evaluate the prompt, reusing the KV cache for the prefix it shares with the last one.
-
-        Returns how many tokens were evaluated, or None if cancelled.
-        """
-        llm = self._llm
-        cached = llm.input_ids[: llm.n_tokens].tolist()
-        keep = 0
-        for a, b in zip(cached, tokens):
-            if a != b:
-                break
-            keep += 1
-        keep = min(keep, len(tokens) - 1)  # the last prompt token is always re-evaluated for fresh logits
-        if keep <= 0 or not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
-            keep = 0
-            llm.reset()
-        llm.n_tokens = keep
-        for i in range(keep, len(tokens), PREFILL_SLICE):
-            if cancel():
-                return None
-            llm.eval(tokens[i : i + PREFILL_SLICE])
-        return len(tokens) - keep
-
-    def _close_thought(self, parser: TagReasoningParser, decoder, plan: PromptPlan) -> Iterator[ThinkingDelta | AnswerDelta]:
-        yield from parser.feed(decoder.decode(b"", final=True))
-        decoder.reset()
-        yield from parser.force_close()
-        self._llm.eval(self._llm.tokenize(f"\n{plan.tags.close}\n\n".encode(), add_bos=False, special=True))
 
 
 def describe_build() -> str:

@@ -23,5 +23,13 @@ class ModelFileCorrupt(ModelLoadError):
     pass
 
 
+class UnsupportedArchitecture(ModelLoadError):
+    pass
+
+
+class NotEnoughMemory(ModelLoadError):
+    pass
+
+
 class GenerationError(Exception):
     """Generation failed after the model loaded."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, StreamEvent, ThinkingDelta
 from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
+from reasoner_desktop.domain.messages import FewShotExample
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.errors import GenerationError
 from reasoner_desktop.storage.repository import HistoryRepository
@@ -20,9 +21,13 @@ SAVE_INTERVAL_SECONDS = 0.5
 class TurnOptions:
     mode: ThinkingMode | None = None
     max_thinking_tokens: int | None = None
+    min_thinking_tokens: int | None = None
+    budget_message: str | None = None
     max_tokens: int = 2048
     system_prompt: str | None = None
-    sampling: Sampling = field(default_factory=Sampling)
+    sampling: Sampling | None = None  # None: recommended for the model
+    examples: tuple[FewShotExample, ...] = ()
+    reasoning_effort: str | None = None
 
 
 @dataclass(slots=True)
@@ -55,6 +60,11 @@ class TurnResult:
             "ttft_seconds": None if s.ttft_seconds is None else round(s.ttft_seconds, 4),
             "tokens_per_second": round(s.tokens_per_second, 2),
             "budget": s.budget,
+            "extensions": s.extensions,
+            "thought_cut": s.thought_cut,
+            "prompt_tokens": s.prompt_tokens,
+            "prompt_tokens_evaluated": s.prompt_tokens_evaluated,
+            "dropped_messages": s.dropped_messages,
             "model": s.model,
             "status": self.status.value,
             "stop_reason": s.stop_reason,
@@ -94,7 +104,11 @@ class ChatService:
             system_prompt=options.system_prompt,
             max_tokens=options.max_tokens,
             max_thinking_tokens=options.max_thinking_tokens,
+            min_thinking_tokens=options.min_thinking_tokens,
+            budget_message=options.budget_message,
             sampling=options.sampling,
+            examples=options.examples,
+            reasoning_effort=options.reasoning_effort,
         )
         thinking: list[str] = []
         answer: list[str] = []

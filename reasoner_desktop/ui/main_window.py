@@ -347,6 +347,12 @@ class MainWindow(QMainWindow):
             if self._thought_done_at is not None:
                 widget.thought_button.setText("▸ " + label)
 
+    @Slot(int, int)
+    def on_context_trimmed(self, message_id: int, dropped: int) -> None:
+        self.statusBar().showMessage(
+            self.tr("%1 old message(s) left out so the conversation fits the model's context.").replace(
+                "%1", str(dropped)), 15000)
+
     @Slot(int, dict)
     def on_turn_finished(self, message_id: int, result: dict) -> None:
         self._flush()
@@ -368,6 +374,8 @@ class MainWindow(QMainWindow):
         self._set_busy(False)
         tps = result.get("tokens_per_second") or 0
         self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
+        if result.get("notes"):
+            self.statusBar().showMessage(" · ".join(result["notes"]), 15000)
         if result.get("error"):
             self.show_error(self.tr("The answer could not be generated"), result["error"])
         self.reload_conversations()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from reasoner_desktop.domain.events import AnswerDelta, Done, ThinkingDelta
+from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, ThinkingDelta
 from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions
@@ -27,6 +27,7 @@ class ChatWorker(QObject):
     turnStarted = Signal(int, int, int)  # conversation id, user message id, assistant message id
     thinkingDelta = Signal(int, str)  # assistant message id, text
     answerDelta = Signal(int, str)
+    contextTrimmed = Signal(int, int)  # assistant message id, messages left out of the prompt
     turnFinished = Signal(int, dict)  # assistant message id, result (TurnResult.to_json + stop latency)
 
     def __init__(self, repo: HistoryRepository) -> None:
@@ -76,6 +77,8 @@ class ChatWorker(QObject):
                 self.thinkingDelta.emit(current["id"], event.text)
             elif isinstance(event, AnswerDelta):
                 self.answerDelta.emit(current["id"], event.text)
+            elif isinstance(event, ContextTrimmed):
+                self.contextTrimmed.emit(current["id"], event.dropped_messages)
             elif isinstance(event, Done) and self._cancel_requested_at is not None:
                 current["stop_latency"] = time.perf_counter() - self._cancel_requested_at
 

@@ -1,0 +1,279 @@
+"""One generation: the token loop with thinking budgets.
+
+- max thinking tokens: the thought is closed for the model (after an optional sentence
+  such as "Time is up; answering now.") and the model goes on to answer;
+- min thinking tokens ("think longer", s1 budget forcing): when the model tries to end
+  its thought early, the closing tag is taken back (KV cache and parser rewound) and
+  "Wait" is written instead, up to `max_extensions` times;
+- a thought that would use up the token allowance is cut so that an answer always comes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import llama_cpp
+
+from reasoner_desktop.domain.events import (
+    AnswerDelta,
+    ContextTrimmed,
+    Done,
+    GenerationStats,
+    StreamEvent,
+    ThinkingDelta,
+)
+from reasoner_desktop.domain.messages import ThinkingMode
+from reasoner_desktop.domain.reasoning import HarmonyParser, ReasoningFormat, make_parser
+from reasoner_desktop.inference.errors import GenerationError
+
+# Prompt tokens are evaluated in slices this long so that Stop is seen between them.
+PREFILL_SLICE = 128
+# A prompted (non-reasoning) model that never closes its thought is cut here.
+PROMPTED_DEFAULT_MAX_THINKING = 512
+# A thought is cut when only this share of the token allowance (max_tokens or context) is left,
+# so that a long thought never ends with no answer.
+ANSWER_RESERVE_SHARE = 4
+ANSWER_RESERVE_MAX = 256
+EXTENSION_TEXT = "\nWait"
+# How many recent thought tokens can be taken back when the model closes its thought.
+REWIND_WINDOW = 32
+
+
+@dataclass(slots=True)
+class _Mark:
+    """State just before one thought token was fed, to rewind to."""
+
+    pos: int  # KV position
+    parser_state: dict
+    thinking_tokens: int
+    raw_len: int  # raw thought text fed so far
+    yielded_len: int  # thinking text handed out so far
+
+
+class Generation:
+    def __init__(self, engine, llm, request, plan, tokens: list[int], dropped: int,
+                 cancel: Callable[[], bool]) -> None:
+        self.engine, self.llm, self.request, self.plan = engine, llm, request, plan
+        self.tokens, self.dropped, self.cancel = tokens, dropped, cancel
+        custom = plan.tags if plan.format is ReasoningFormat.CUSTOM else None
+        self.parser = make_parser(plan.format, starts_inside=plan.starts_inside_thought, custom=custom)
+        self.close_marker = "<|end|>" if isinstance(self.parser, HarmonyParser) else plan.tags.close
+        self.sampling = request.sampling or engine.recommended_sampling(plan.mode)
+        self.max_thinking = request.max_thinking_tokens
+        if self.max_thinking is None and plan.mode is ThinkingMode.PROMPTED:
+            self.max_thinking = PROMPTED_DEFAULT_MAX_THINKING
+        self.min_thinking = request.min_thinking_tokens or 0
+        self.stats = GenerationStats(model=engine.name, prompt_tokens=len(tokens), notes=list(plan.notes),
+                                     dropped_messages=dropped, n_ctx=engine.n_ctx)
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.raw: list[str] = []
+        self.raw_len = 0
+        self.yielded_len = 0
+        self.marks: deque[_Mark] = deque(maxlen=REWIND_WINDOW)
+        self.closed_by_us = False
+        self.started = time.perf_counter()
+        self.thought_end_at: float | None = None
+
+    # -- the loop --------------------------------------------------------------------
+
+    def run(self) -> Iterator[StreamEvent]:
+        llm, stats, request = self.llm, self.stats, self.request
+        if self.dropped:
+            stats.notes.append(f"{self.dropped} oldest message(s) left out to fit the context window.")
+            yield ContextTrimmed(self.dropped, len(self.tokens), self.engine.n_ctx)
+        if self.plan.thought_prefill:
+            yield from self._out(self._feed(self.plan.thought_prefill))
+
+        evaluated = self._prefill()
+        if evaluated is None:
+            stats.stop_reason = "stopped"
+            yield from self._finish()
+            return
+        stats.prompt_tokens_evaluated = evaluated
+
+        sp = self.sampling
+        llm.set_seed(sp.seed if sp.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED)
+        llm._sampler = llm._init_sampler(temp=sp.temperature, top_p=sp.top_p, top_k=sp.top_k, min_p=sp.min_p,
+                                         repeat_penalty=sp.repeat_penalty)
+        vocab = llm._model.vocab
+        reserve = min(ANSWER_RESERVE_MAX, request.max_tokens // ANSWER_RESERVE_SHARE)
+        thought_limit = request.max_tokens - reserve
+        ctx_limit = self.engine.n_ctx - min(ANSWER_RESERVE_MAX, self.engine.n_ctx // ANSWER_RESERVE_SHARE)
+        first_token_at: float | None = None
+        generated = 0
+        stats.stop_reason = "length"
+        try:
+            while generated < request.max_tokens:
+                if self.cancel():
+                    stats.stop_reason = "stopped"
+                    break
+                if llm.n_tokens >= self.engine.n_ctx:
+                    stats.notes.append("The context window is full; the answer was cut.")
+                    break
+                token = llm.sample()
+                now = time.perf_counter()
+                if first_token_at is None:
+                    first_token_at = now
+                    stats.ttft_seconds = now - self.started
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    if self.parser.in_thought:
+                        if self._wants_more_thinking():
+                            yield from self._extend()
+                            continue
+                        if not self.closed_by_us:
+                            # The model ended inside its thought: close it for the model, let it answer.
+                            yield from self._close()
+                            continue
+                    stats.stop_reason = "eos"
+                    break
+                generated += 1
+                text = self.decoder.decode(llm.detokenize([token], special=True))
+                was_thinking = self.parser.in_thought
+                if was_thinking:
+                    self.marks.append(_Mark(llm.n_tokens, self.parser.snapshot(), stats.thinking_tokens,
+                                            self.raw_len, self.yielded_len))
+                deltas = self._feed(text)
+                if was_thinking and not self.parser.in_thought:
+                    if self._wants_more_thinking() and (extended := self._take_back_close()) is not None:
+                        yield from self._out(extended)
+                        continue
+                    self.thought_end_at = now
+                if was_thinking:
+                    stats.thinking_tokens += 1
+                else:
+                    stats.answer_tokens += 1
+                yield from self._out(deltas)
+                llm.eval([token])
+                if self.parser.in_thought and not self.closed_by_us:
+                    if self.max_thinking is not None and stats.thinking_tokens >= self.max_thinking:
+                        stats.thought_cut = True
+                        yield from self._close(request.budget_message)
+                    elif generated >= thought_limit or llm.n_tokens >= ctx_limit:
+                        stats.thought_cut = True
+                        yield from self._close()
+        except RuntimeError as exc:  # llama_decode failures
+            raise GenerationError(f"The model failed while generating: {exc}") from exc
+        finally:
+            llm._sampler = None
+        end = time.perf_counter()
+        if first_token_at is not None and end > first_token_at and generated:
+            stats.tokens_per_second = generated / (end - first_token_at)
+        yield from self._finish()
+
+    # -- pieces ----------------------------------------------------------------------
+
+    def _feed(self, text: str) -> list:
+        if self.parser.in_thought or not self.parser.saw_thought:
+            self.raw.append(text)
+            self.raw_len += len(text)
+        return self.parser.feed(text)
+
+    def _out(self, deltas: Iterable) -> Iterator[StreamEvent]:
+        for d in deltas:
+            if isinstance(d, ThinkingDelta):
+                self.yielded_len += len(d.text)
+            yield d
+
+    def _finish(self) -> Iterator[StreamEvent]:
+        yield from self._out(self.parser.feed(self.decoder.decode(b"", final=True)))
+        yield from self._out(self.parser.finish())
+        stats = self.stats
+        end = time.perf_counter()
+        stats.total_seconds = end - self.started
+        if self.parser.saw_thought:
+            stats.thinking_seconds = (self.thought_end_at or end) - self.started
+        stats.budget = "extended" if stats.extensions else "cut" if stats.thought_cut else "none"
+        yield Done(stats)
+
+    def _prefill(self) -> int | None:
+        """Evaluate the prompt, reusing the KV cache for the prefix it shares with the last one.
+
+        Returns how many tokens were evaluated, or None if cancelled.
+        """
+        llm, tokens = self.llm, self.tokens
+        cached = llm.input_ids[: llm.n_tokens].tolist()
+        keep = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            keep += 1
+        keep = min(keep, len(tokens) - 1)  # the last prompt token is always re-evaluated for fresh logits
+        if keep <= 0 or not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            keep = 0
+            llm.reset()
+        llm.n_tokens = keep
+        for i in range(keep, len(tokens), PREFILL_SLICE):
+            if self.cancel():
+                return None
+            llm.eval(tokens[i : i + PREFILL_SLICE])
+        return len(tokens) - keep
+
+    def _eval_text(self, text: str) -> int:
+        toks = self.engine.tokenize(text)
+        if toks:
+            self.llm.eval(toks)
+        return len(toks)
+
+    def _close(self, message: str | None = None) -> Iterator[StreamEvent]:
+        """End the thought for the model and let it answer."""
+        self.closed_by_us = True
+        yield from self._out(self.parser.feed(self.decoder.decode(b"", final=True)))
+        self.decoder.reset()
+        if message:
+            yield from self._out(self._feed("\n" + message))
+            self._eval_text("\n" + message)
+        yield from self._out(self.parser.force_close())
+        self._eval_text(self.parser.close_text)
+        self.thought_end_at = time.perf_counter()
+
+    def _wants_more_thinking(self) -> bool:
+        s = self.stats
+        return (not self.closed_by_us and s.thinking_tokens < self.min_thinking
+                and s.extensions < self.request.max_extensions)
+
+    def _extend(self) -> Iterator[StreamEvent]:
+        """The model wants to stop inside its thought (end of text): write "Wait" and go on."""
+        self.stats.extensions += 1
+        self.stats.thinking_tokens += self._eval_text(EXTENSION_TEXT)
+        yield from self._out(self._feed(EXTENSION_TEXT))
+
+    def _take_back_close(self) -> list | None:
+        """The model just closed its thought too early: rewind to before the closing tag and
+        write "Wait" instead. Returns the deltas to hand out, or None if it cannot rewind."""
+        mark = next((m for m in reversed(self.marks) if not m.parser_state.get("_buf")), None)
+        if mark is None:
+            return None
+        raw = "".join(self.raw)
+        idx = raw.find(self.close_marker, mark.raw_len)
+        if idx < 0:
+            return None
+        before_tag = raw[mark.raw_len : idx]
+        self.raw, self.raw_len = [raw[: mark.raw_len]], mark.raw_len
+        self.parser.restore(mark.parser_state)
+        self.marks.clear()
+        self.decoder.reset()
+        self.llm.n_tokens = mark.pos  # eval() drops the KV cache beyond this point
+        injected = before_tag + EXTENSION_TEXT
+        deltas = self._feed(injected)
+        self.stats.thinking_tokens = mark.thinking_tokens + self._eval_text(injected)
+        self.stats.extensions += 1
+        # Part of `before_tag` may already have been handed out as thought: skip that part.
+        already = self.yielded_len - mark.yielded_len
+        self.yielded_len = mark.yielded_len
+        out = []
+        for d in deltas:
+            if isinstance(d, ThinkingDelta) and already:
+                cut = min(already, len(d.text))
+                already -= cut
+                self.yielded_len += cut
+                d = ThinkingDelta(d.text[cut:])
+                if not d.text:
+                    continue
+            elif isinstance(d, AnswerDelta):
+                continue
+            out.append(d)
+        return out

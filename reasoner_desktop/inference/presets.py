@@ -1,0 +1,49 @@
+"""Recommended sampling for known reasoning families (from the models' own cards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reasoner_desktop.domain.messages import ThinkingMode
+from reasoner_desktop.domain.reasoning import ReasoningFormat
+
+
+@dataclass(slots=True)
+class Sampling:
+    temperature: float = 0.6
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    seed: int | None = None  # None: a fresh random seed per answer
+
+
+DEFAULT = Sampling()
+QWEN3_THINKING = Sampling(temperature=0.6, top_p=0.95, top_k=20, min_p=0.0, repeat_penalty=1.0)
+QWEN3_NON_THINKING = Sampling(temperature=0.7, top_p=0.8, top_k=20, min_p=0.0, repeat_penalty=1.0)
+DEEPSEEK_R1 = Sampling(temperature=0.6, top_p=0.95, top_k=40, min_p=0.0, repeat_penalty=1.0)
+GPT_OSS = Sampling(temperature=1.0, top_p=1.0, top_k=0, min_p=0.0, repeat_penalty=1.0)
+MAGISTRAL = Sampling(temperature=0.7, top_p=0.95, top_k=40, min_p=0.0, repeat_penalty=1.0)
+
+
+def family_of(architecture: str, name: str, template: str, fmt: ReasoningFormat) -> str:
+    arch, name = architecture.lower(), name.lower()
+    if fmt is ReasoningFormat.HARMONY or arch.startswith("gpt-oss") or "gpt-oss" in name:
+        return "gpt-oss"
+    if arch.startswith("qwen3") and "enable_thinking" in template:
+        return "qwen3"
+    if "deepseek-r1" in name or "r1-distill" in name or ("<｜Assistant｜>" in template and fmt is ReasoningFormat.THINK):
+        return "deepseek-r1"
+    if fmt is ReasoningFormat.MAGISTRAL or "magistral" in name:
+        return "magistral"
+    return ""
+
+
+def recommended_sampling(family: str, mode: ThinkingMode) -> Sampling:
+    preset = {
+        "qwen3": QWEN3_NON_THINKING if mode is ThinkingMode.OFF else QWEN3_THINKING,
+        "deepseek-r1": DEEPSEEK_R1,
+        "gpt-oss": GPT_OSS,
+        "magistral": MAGISTRAL,
+    }.get(family, DEFAULT)
+    return replace(preset)
