@@ -197,3 +197,31 @@ def test_think_longer_takes_back_a_closing_tag_the_model_wrote(engine, monkeypat
     assert s1.thinking_tokens >= 60 and s1.budget == "extended" and "Wait" in t1
     assert "</think>" not in t1 and "</think>" not in a1 and a1.strip()
     assert t1.startswith(t0)  # the thought handed out before the rewind is not repeated or changed
+
+
+OOM_SCRIPT = """
+import resource, sys
+from reasoner_desktop.inference.engine import LlamaEngine, EngineSettings
+from reasoner_desktop.inference.errors import ModelLoadError
+from reasoner_desktop.inference.model_files import bundled_model_path
+vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize:"))
+limit = vm + int(sys.argv[1]) * 2**20
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+try:
+    LlamaEngine(bundled_model_path(), EngineSettings(n_ctx=512)).close()
+    print("LOADED")
+except ModelLoadError as e:
+    print(type(e).__name__ + ": " + str(e))
+"""
+
+
+@pytest.mark.parametrize("headroom_mb", [40, 150, 280, 330])
+def test_too_little_memory_is_one_sentence_never_an_abort(headroom_mb):
+    """llama.cpp aborts the process on some failed allocations; the engine must refuse first."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", OOM_SCRIPT, str(headroom_mb)], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("NotEnoughMemory: Not enough memory"), out.stdout

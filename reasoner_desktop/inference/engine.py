@@ -58,15 +58,47 @@ class GenerationRequest:
     reasoning_effort: str | None = None  # gpt-oss: low | medium | high
 
 
-def _available_memory() -> int | None:
+def _proc_value(path: str, key: str) -> int | None:
     try:
-        with open("/proc/meminfo") as fh:
+        with open(path) as fh:
             for line in fh:
-                if line.startswith("MemAvailable:"):
+                if line.startswith(key):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def estimate_memory(info: ModelInfo, n_ctx: int) -> int:
+    """Bytes of address space needed to run a model: its weights, an f16 KV cache for n_ctx,
+    llama-cpp-python's n_ctx x n_vocab score array (reserved, mostly untouched), compute buffers."""
+    p, arch = info.parameters, info.architecture
+    layers = int(p.get(f"{arch}.block_count", 0) or 0)
+    embd = int(p.get(f"{arch}.embedding_length", 0) or 0)
+    heads = int(p.get(f"{arch}.attention.head_count", 0) or 0) or 1
+    kv_heads = int(p.get(f"{arch}.attention.head_count_kv", heads) or heads)
+    kv_cache = 2 * n_ctx * layers * (embd // heads) * kv_heads * 2
+    scores = n_ctx * info.vocab_size * 4
+    return info.size_bytes + kv_cache + scores + 64 * 2**20 + info.size_bytes // 10
+
+
+def _available_memory() -> int | None:
+    """Free RAM and swap, or the room left under this process's address-space limit if smaller."""
+    free = _proc_value("/proc/meminfo", "MemAvailable:")
+    swap = _proc_value("/proc/meminfo", "SwapFree:")
+    if free is not None and swap:
+        free += swap
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        limit = -1
+    if limit not in (-1, getattr(resource, "RLIM_INFINITY", -1)):
+        used = _proc_value("/proc/self/status", "VmSize:") or 0
+        room = max(0, limit - used)
+        free = room if free is None else min(free, room)
+    return free
 
 
 class LlamaEngine:
@@ -88,6 +120,15 @@ class LlamaEngine:
         if n_gpu_layers and not llama_cpp.llama_supports_gpu_offload():
             self.load_notes.append("This llama.cpp build is CPU-only; GPU layers are ignored (see README: GPU builds).")
             n_gpu_layers = 0
+        # llama.cpp aborts the whole process when an allocation fails while it builds the context,
+        # so refuse up front what cannot fit.
+        need, free = estimate_memory(self.info, n_ctx), _available_memory()
+        if n_gpu_layers == 0 and free is not None and need > free:
+            raise NotEnoughMemory(
+                f"Not enough memory for {self.path.name} with a {n_ctx}-token context: it needs about "
+                f"{need / 2**30:.2f} GB, {free / 2**30:.2f} GB is free. Close other programs or use a smaller "
+                "model or context."
+            )
         try:
             self._llm = llama_cpp.Llama(
                 model_path=str(self.path),
@@ -97,8 +138,8 @@ class LlamaEngine:
                 n_batch=s.n_batch,
                 verbose=False,
             )
-        except (ValueError, RuntimeError, OSError) as exc:
-            raise self._diagnose_load_failure() from exc
+        except (ValueError, RuntimeError, OSError, MemoryError) as exc:
+            raise self._diagnose_load_failure(n_ctx, exc) from exc
         model = self._llm._model
         bos, eos = self._llm.token_bos(), self._llm.token_eos()
         self.template = ChatTemplate(
@@ -114,12 +155,12 @@ class LlamaEngine:
         self.name = self.path.name
         self.n_ctx = self._llm.n_ctx()
 
-    def _diagnose_load_failure(self) -> Exception:
-        need, free = self.info.size_bytes, _available_memory()
-        if free is not None and need > free:
+    def _diagnose_load_failure(self, n_ctx: int, exc: BaseException) -> Exception:
+        need, free = estimate_memory(self.info, n_ctx), _available_memory()
+        if isinstance(exc, MemoryError) or (free is not None and need > free):
             return NotEnoughMemory(
-                f"Not enough memory to load {self.path.name}: it needs about {need / 2**30:.1f} GB, "
-                f"{free / 2**30:.1f} GB is free."
+                f"Not enough memory to load {self.path.name}: it needs about {need / 2**30:.2f} GB"
+                + (f", {free / 2**30:.2f} GB is free." if free is not None else ".")
             )
         if self.info.tensor_count == 0 or not self.info.architecture:
             return ModelFileCorrupt(f"llama.cpp could not load {self.path.name}: the file holds no usable model.")

@@ -7,13 +7,14 @@ data lies inside the file, which tells a truncated download from a good file.
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reasoner_desktop.inference.errors import ModelFileCorrupt, ModelFileUnreadable, NotAGGUFFile
+from reasoner_desktop.inference.errors import ModelFileCorrupt, ModelFileUnreadable, NotAGGUFFile, NotEnoughMemory
 
 # GGUF value types -> struct format (scalars); 8 = string, 9 = array
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
@@ -31,6 +32,7 @@ class ModelInfo:
     file_type: int | None = None
     chat_template: str | None = None
     parameters: dict = field(default_factory=dict)  # other scalar metadata
+    vocab_size: int = 0
     tensor_count: int = 0
     data_end: int = 0  # where the last tensor's data ends
 
@@ -53,6 +55,7 @@ class ModelInfo:
 class _Cursor:
     def __init__(self, buf, size: int) -> None:
         self.buf, self.pos, self.size = buf, 0, size
+        self.last_array_len = 0
 
     def skip(self, n: int) -> None:
         if self.pos + n > self.size:
@@ -80,6 +83,7 @@ class _Cursor:
             return None
         if vtype == _ARRAY:
             item_type, count = self.unpack("<I"), self.unpack("<Q")
+            self.last_array_len = count
             if item_type in _SCALARS:
                 self.skip(struct.calcsize(_SCALARS[item_type]) * count)
             else:
@@ -102,6 +106,7 @@ def _tensor_bytes(ggml_type: int, dims: list[int]) -> int:
 def read_model_info(path: str | os.PathLike) -> ModelInfo:
     """Header metadata of a GGUF file. Raises a ModelLoadError subclass with one sentence."""
     path = Path(path)
+    size = 0
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -113,6 +118,8 @@ def read_model_info(path: str | os.PathLike) -> ModelInfo:
             with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                 return _parse(path, mm, size)
     except OSError as exc:
+        if exc.errno == errno.ENOMEM:
+            raise NotEnoughMemory(f"Not enough memory to open {path.name} ({size / 2**30:.1f} GB).") from None
         raise ModelFileUnreadable(f"Cannot read model file {path}: {exc.strerror or exc}") from None
 
 
@@ -131,6 +138,8 @@ def _parse(path: Path, mm, size: int) -> ModelInfo:
             key = cur.string()
             vtype = cur.unpack("<I")
             value = cur.value(vtype, keep=True)
+            if key == "tokenizer.ggml.tokens":
+                info.vocab_size = cur.last_array_len
             if value is None:
                 continue
             if key == "general.architecture":
