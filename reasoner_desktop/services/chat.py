@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, StreamEvent, ThinkingDelta
-from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
-from reasoner_desktop.domain.messages import FewShotExample
+from reasoner_desktop.domain.messages import FewShotExample, MessageStatus, ThinkingMode
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.errors import GenerationError
 from reasoner_desktop.storage.repository import HistoryRepository
@@ -84,20 +85,44 @@ class ChatService:
         user_text: str,
         options: TurnOptions | None = None,
         *,
+        edit_of: int | None = None,
         on_start: Callable[[TurnIds], None] = lambda ids: None,
         on_event: Callable[[StreamEvent], None] = lambda ev: None,
         cancel: Callable[[], bool] = lambda: False,
     ) -> TurnResult:
+        """Ask `user_text` at the end of the active branch, or (`edit_of`) as an edited
+        version of an earlier question, which starts a new branch beside it."""
         options = options or TurnOptions()
         repo = self.repo
         if conversation_id is None or repo.get_conversation(conversation_id) is None:
             conversation_id = repo.create_conversation(model=self.engine.name, system_prompt=options.system_prompt)
-        user_id = repo.add_user_message(conversation_id, user_text)
-        history = repo.prompt_history(conversation_id)
-        assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name)
+        user_id = repo.add_user_message(conversation_id, user_text, as_sibling_of=edit_of)
+        return self._answer(conversation_id, user_id, options, on_start, on_event, cancel)
+
+    def regenerate(
+        self,
+        assistant_message_id: int,
+        options: TurnOptions | None = None,
+        *,
+        on_start: Callable[[TurnIds], None] = lambda ids: None,
+        on_event: Callable[[StreamEvent], None] = lambda ev: None,
+        cancel: Callable[[], bool] = lambda: False,
+    ) -> TurnResult:
+        """A new answer to the same question, kept beside the old one."""
+        old = self.repo.get_message(assistant_message_id)
+        if old is None or old.parent_id is None:
+            raise KeyError(assistant_message_id)
+        return self._answer(old.conversation_id, old.parent_id, options or TurnOptions(), on_start, on_event, cancel)
+
+    def _answer(self, conversation_id: int, user_id: int, options: TurnOptions, on_start, on_event,
+                cancel) -> TurnResult:
+        repo = self.repo
+        history = repo.prompt_history(conversation_id, up_to=user_id)
+        sampling = options.sampling or self.engine.recommended_sampling(options.mode)
+        assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name,
+                                                    sampling=asdict(sampling))
         ids = TurnIds(conversation_id, user_id, assistant_id)
         on_start(ids)
-
         request = GenerationRequest(
             messages=history,
             mode=options.mode,
@@ -106,7 +131,7 @@ class ChatService:
             max_thinking_tokens=options.max_thinking_tokens,
             min_thinking_tokens=options.min_thinking_tokens,
             budget_message=options.budget_message,
-            sampling=options.sampling,
+            sampling=sampling,
             examples=options.examples,
             reasoning_effort=options.reasoning_effort,
         )
@@ -116,6 +141,7 @@ class ChatService:
         last_save = time.monotonic()
         dirty = False
         error: str | None = None
+        save_failed: str | None = None
         try:
             for event in self.engine.stream(request, cancel):
                 if isinstance(event, ThinkingDelta):
@@ -129,8 +155,11 @@ class ChatService:
                 on_event(event)
                 now = time.monotonic()
                 if dirty and now - last_save >= SAVE_INTERVAL_SECONDS:
-                    repo.save_partial(assistant_id, "".join(answer), "".join(thinking))
                     last_save, dirty = now, False
+                    try:
+                        repo.save_partial(assistant_id, "".join(answer), "".join(thinking))
+                    except SQLAlchemyError as exc:  # e.g. disk full: keep generating, keep the text in memory
+                        save_failed = _storage_problem(exc)
         except GenerationError as exc:
             error = str(exc)
             stats.stop_reason = "error"
@@ -141,5 +170,15 @@ class ChatService:
         else:
             status = MessageStatus.COMPLETE
         result = TurnResult(ids, "".join(thinking), "".join(answer).rstrip(), status, stats, error)
-        repo.finish_message(assistant_id, result.answer, result.thinking, status, stats)
+        try:
+            repo.finish_message(assistant_id, result.answer, result.thinking, status, stats)
+        except SQLAlchemyError as exc:
+            save_failed = _storage_problem(exc)
+        if save_failed:
+            result.error = f"The answer could not be saved ({save_failed}); it is shown but not in the history."
         return result
+
+
+def _storage_problem(exc: SQLAlchemyError) -> str:
+    text = str(getattr(exc, "orig", exc))
+    return "the disk is full" if "full" in text.lower() else text

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -78,25 +79,73 @@ def open_database(path: Path) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists() and path.stat().st_size > 0
     engine = create_sqlite_engine(path)
+    try:
+        _migrate(engine, path, existed)
+        with engine.connect() as conn:  # reading the tables early finds a damaged file now, not later
+            conn.exec_driver_sql("SELECT count(*) FROM messages WHERE status = 'streaming'").scalar()
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _migrate(engine: Engine, path: Path, existed: bool) -> None:
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     current = current_revision(engine)
-    head = script.get_current_head()
     if current is not None:
         try:
             script.get_revision(current)
         except CommandError:
-            engine.dispose()
             raise DatabaseTooNew(
                 f"The history database {path} was written by a newer version of Reasoner Desktop "
                 f"(schema {current}); update the app to open it. It was left unchanged."
             ) from None
-    if current != head:
+    if current != script.get_current_head():
         if existed and current is not None:
             backup_database(path, f"{current}")
         cfg = _alembic_config(engine)
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    return engine
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(s in text for s in ("file is not a database", "malformed", "file is encrypted", "disk image"))
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged DB (and its WAL/SHM files) to history.db.corrupt-<timestamp>."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def open_database_safely(path: Path) -> tuple[Engine, list[str]]:
+    """open_database(), but a damaged file is moved aside and a fresh DB started.
+
+    Returns the engine and notices for the user. A DB from a newer app version is still refused.
+    """
+    notices: list[str] = []
+    try:
+        return open_database(path), notices
+    except (SQLAlchemyDatabaseError, sqlite3.DatabaseError) as exc:
+        if not _is_corruption(exc):
+            raise DatabaseError(f"The history database {path} cannot be opened: {getattr(exc, 'orig', exc)}") from None
+        moved = move_aside(path)
+        notices.append(
+            f"The history database was damaged and could not be read. It was moved to {moved.name} "
+            "(nothing was deleted) and a new, empty history was started."
+        )
+        return open_database(path), notices

@@ -43,6 +43,8 @@ class Conversation(Base):
     model: Mapped[str | None] = mapped_column(String(500))
     system_prompt: Mapped[str | None] = mapped_column(Text)
     settings_json: Mapped[str | None] = mapped_column(Text)
+    # The newest message of the branch the user is on; the active path runs from it up the parents.
+    active_leaf_id: Mapped[int | None] = mapped_column(Integer)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True, order_by="Message.id"
@@ -69,6 +71,10 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), default="complete")
     model: Mapped[str | None] = mapped_column(String(500))
     stats_json: Mapped[str | None] = mapped_column(Text)
+    keep_thinking: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1 thumbs up, -1 thumbs down
+    budget: Mapped[str | None] = mapped_column(String(16))  # none | cut | extended
+    sampling_json: Mapped[str | None] = mapped_column(Text)
     # "pid:start-ticks" of the process writing a streaming row, to tell live writers from dead ones.
     writer: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

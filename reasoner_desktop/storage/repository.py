@@ -1,87 +1,27 @@
 """The history repository: every read and write of conversations goes through here.
 
-Returns plain records, never live ORM objects, so callers on any thread can keep them.
+Conversations are trees: editing a question or regenerating an answer adds a sibling,
+never overwrites. Each conversation stores its active leaf; the active path runs from
+it up the parents. Nothing is deleted unless the user deletes it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from reasoner_desktop.domain.events import GenerationStats
 from reasoner_desktop.domain.messages import ChatMessage, MessageStatus, Role
 from reasoner_desktop.storage.models import Conversation, Message, utcnow
+from reasoner_desktop.storage.records import ConversationRecord, ConversationSummary, MessageRecord, SearchHit
+from reasoner_desktop.storage.search import search_messages
 
 TITLE_LENGTH = 60
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
-    id: int
-    conversation_id: int
-    parent_id: int | None
-    role: Role
-    content: str
-    thinking: str
-    status: MessageStatus
-    model: str | None
-    thinking_seconds: float | None
-    thinking_tokens: int | None
-    answer_tokens: int | None
-    created_at: datetime
-    stats: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "parent_id": self.parent_id,
-            "role": self.role.value,
-            "content": self.content,
-            "thinking": self.thinking,
-            "status": self.status.value,
-            "model": self.model,
-            "thinking_seconds": self.thinking_seconds,
-            "thinking_tokens": self.thinking_tokens,
-            "answer_tokens": self.answer_tokens,
-            "created_at": self.created_at.isoformat(),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationSummary:
-    id: int
-    title: str
-    updated_at: datetime
-    pinned: bool
-    model: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationRecord:
-    id: int
-    title: str
-    created_at: datetime
-    updated_at: datetime
-    pinned: bool
-    model: str | None
-    system_prompt: str | None
-    messages: list[MessageRecord]
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-            "pinned": self.pinned,
-            "model": self.model,
-            "messages": [m.to_json() for m in self.messages],
-        }
+DEFAULT_TITLE = "New chat"
 
 
 def _record(m: Message) -> MessageRecord:
@@ -98,6 +38,9 @@ def _record(m: Message) -> MessageRecord:
         thinking_tokens=m.thinking_tokens,
         answer_tokens=m.answer_tokens,
         created_at=m.created_at,
+        keep_thinking=bool(m.keep_thinking),
+        rating=m.rating,
+        budget=m.budget,
         stats=json.loads(m.stats_json) if m.stats_json else {},
     )
 
@@ -106,7 +49,7 @@ def title_from(text: str) -> str:
     """A conversation title from the first user message (never from thinking text)."""
     line = " ".join(text.split())
     if len(line) <= TITLE_LENGTH:
-        return line or "New chat"
+        return line or DEFAULT_TITLE
     return line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
@@ -139,30 +82,45 @@ def writer_alive(token: str | None) -> bool:
     return _proc_start_ticks(pid) == ticks
 
 
+def path_to(leaf_id: int | None, parents: dict[int, int | None]) -> list[int]:
+    """Message ids from the root down to `leaf_id`."""
+    path = []
+    seen = set()
+    while leaf_id is not None and leaf_id in parents and leaf_id not in seen:
+        seen.add(leaf_id)
+        path.append(leaf_id)
+        leaf_id = parents[leaf_id]
+    return path[::-1]
+
+
 class HistoryRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._writer = writer_token()
+        self.startup_notices: list[str] = []  # e.g. a corrupt DB moved aside; shown by CLI and GUI
 
     def _session(self) -> Session:
         return self._sessions()
 
     # -- conversations ---------------------------------------------------------------
 
-    def create_conversation(self, title: str = "New chat", *, model: str | None = None,
-                            system_prompt: str | None = None) -> int:
+    def create_conversation(self, title: str = DEFAULT_TITLE, *, model: str | None = None,
+                            system_prompt: str | None = None, settings: dict | None = None) -> int:
         with self._session() as s, s.begin():
-            conv = Conversation(title=title, model=model, system_prompt=system_prompt)
+            conv = Conversation(title=title, model=model, system_prompt=system_prompt,
+                                settings_json=json.dumps(settings) if settings else None)
             s.add(conv)
             s.flush()
             return conv.id
 
     def list_conversations(self) -> list[ConversationSummary]:
+        """Pinned first, then most recently active first."""
         with self._session() as s:
             rows = s.execute(
                 select(Conversation.id, Conversation.title, Conversation.updated_at, Conversation.pinned,
-                       Conversation.model).order_by(Conversation.pinned.desc(), Conversation.updated_at.desc())
+                       Conversation.model).order_by(Conversation.pinned.desc(), Conversation.updated_at.desc(),
+                                                    Conversation.id.desc())
             ).all()
         return [ConversationSummary(*row) for row in rows]
 
@@ -171,62 +129,118 @@ class HistoryRepository:
             conv = s.get(Conversation, conversation_id)
             if conv is None:
                 return None
-            messages = s.scalars(
-                select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
-            ).all()
-            return ConversationRecord(
-                id=conv.id, title=conv.title, created_at=conv.created_at, updated_at=conv.updated_at,
-                pinned=conv.pinned, model=conv.model, system_prompt=conv.system_prompt,
-                messages=[_record(m) for m in messages],
-            )
+            messages = [_record(m) for m in s.scalars(
+                select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id))]
+        parents = {m.id: m.parent_id for m in messages}
+        leaf = conv.active_leaf_id if conv.active_leaf_id in parents else (messages[-1].id if messages else None)
+        return ConversationRecord(
+            id=conv.id, title=conv.title, created_at=conv.created_at, updated_at=conv.updated_at,
+            pinned=conv.pinned, model=conv.model, system_prompt=conv.system_prompt,
+            messages=messages, active_path=path_to(leaf, parents),
+        )
 
     def all_conversations(self) -> list[ConversationRecord]:
         return [c for c in (self.get_conversation(s.id) for s in self.list_conversations()) if c is not None]
 
-    def prompt_history(self, conversation_id: int) -> list[ChatMessage]:
-        """The conversation as the prompt builder needs it: finished turns with text."""
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split())[:200] or DEFAULT_TITLE
+        self._update_conversation(conversation_id, title=title)
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        self._update_conversation(conversation_id, pinned=pinned)
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Deletes the conversation and all its messages (the UI offers an undo window first)."""
+        with self._session() as s, s.begin():
+            s.execute(delete(Conversation).where(Conversation.id == conversation_id))
+
+    def _update_conversation(self, conversation_id: int, **values) -> None:
+        with self._session() as s, s.begin():
+            if s.execute(update(Conversation).where(Conversation.id == conversation_id).values(**values)).rowcount == 0:
+                raise KeyError(conversation_id)
+
+    # -- branches --------------------------------------------------------------------
+
+    def prompt_history(self, conversation_id: int, up_to: int | None = None) -> list[ChatMessage]:
+        """The active path (or the path to `up_to`) as the prompt builder needs it: turns with text."""
         conv = self.get_conversation(conversation_id)
         if conv is None:
             return []
+        by_id = {m.id: m for m in conv.messages}
+        ids = conv.active_path if up_to is None else path_to(up_to, {m.id: m.parent_id for m in conv.messages})
         out = []
-        for m in conv.messages:
+        for m in (by_id[i] for i in ids):
             if m.role is Role.ASSISTANT and (m.status is MessageStatus.STREAMING or not m.content.strip()):
                 continue
-            out.append(ChatMessage(m.role, m.content, m.thinking))
+            out.append(ChatMessage(m.role, m.content, m.thinking, m.keep_thinking))
         return out
+
+    def siblings(self, message_id: int) -> list[int]:
+        with self._session() as s:
+            msg = s.get(Message, message_id)
+            if msg is None:
+                raise KeyError(message_id)
+            parent = Message.parent_id.is_(None) if msg.parent_id is None else Message.parent_id == msg.parent_id
+            return list(s.scalars(select(Message.id).where(Message.conversation_id == msg.conversation_id, parent)
+                                  .order_by(Message.id)))
+
+    def switch_branch(self, message_id: int) -> int:
+        """Make the branch through `message_id` active (down to its newest leaf); returns the leaf."""
+        with self._session() as s, s.begin():
+            msg = s.get(Message, message_id)
+            if msg is None:
+                raise KeyError(message_id)
+            rows = s.execute(select(Message.id, Message.parent_id)
+                             .where(Message.conversation_id == msg.conversation_id)).all()
+            children: dict[int, list[int]] = {}
+            for mid, parent in rows:
+                children.setdefault(parent, []).append(mid)
+            leaf = message_id
+            while children.get(leaf):
+                leaf = max(children[leaf])
+            s.execute(update(Conversation).where(Conversation.id == msg.conversation_id)
+                      .values(active_leaf_id=leaf))
+            return leaf
 
     # -- messages --------------------------------------------------------------------
 
-    def add_user_message(self, conversation_id: int, content: str, parent_id: int | None = None) -> int:
+    def add_user_message(self, conversation_id: int, content: str, parent_id: int | None = None, *,
+                         as_sibling_of: int | None = None) -> int:
+        """A new question at the end of the active path, or (`as_sibling_of`) an edited
+        question beside an earlier one, which starts a new branch."""
         with self._session() as s, s.begin():
             conv = s.get(Conversation, conversation_id)
             if conv is None:
                 raise KeyError(conversation_id)
-            if parent_id is None:
-                parent_id = s.scalar(
-                    select(func.max(Message.id)).where(Message.conversation_id == conversation_id)
-                )
-            first = s.scalar(
-                select(func.count(Message.id)).where(
-                    Message.conversation_id == conversation_id, Message.role == Role.USER.value)
-            ) == 0
+            if as_sibling_of is not None:
+                original = s.get(Message, as_sibling_of)
+                if original is None or original.conversation_id != conversation_id:
+                    raise KeyError(as_sibling_of)
+                parent_id = original.parent_id
+            elif parent_id is None:
+                parent_id = conv.active_leaf_id
+            first = s.scalar(select(func.count(Message.id)).where(
+                Message.conversation_id == conversation_id, Message.role == Role.USER.value)) == 0
             msg = Message(conversation_id=conversation_id, parent_id=parent_id, role=Role.USER.value,
                           content=content, status=MessageStatus.COMPLETE.value)
             s.add(msg)
-            if first and conv.title == "New chat":
+            if first and conv.title == DEFAULT_TITLE:
                 conv.title = title_from(content)
             conv.updated_at = utcnow()
             s.flush()
+            conv.active_leaf_id = msg.id
             return msg.id
 
-    def start_assistant_message(self, conversation_id: int, parent_id: int, model: str | None) -> int:
+    def start_assistant_message(self, conversation_id: int, parent_id: int, model: str | None,
+                                sampling: dict | None = None) -> int:
         with self._session() as s, s.begin():
             msg = Message(conversation_id=conversation_id, parent_id=parent_id, role=Role.ASSISTANT.value,
-                          status=MessageStatus.STREAMING.value, model=model, writer=self._writer)
+                          status=MessageStatus.STREAMING.value, model=model, writer=self._writer,
+                          sampling_json=json.dumps(sampling) if sampling else None)
             s.add(msg)
-            s.execute(update(Conversation).where(Conversation.id == conversation_id)
-                      .values(updated_at=utcnow(), model=model))
             s.flush()
+            s.execute(update(Conversation).where(Conversation.id == conversation_id)
+                      .values(updated_at=utcnow(), model=model, active_leaf_id=msg.id))
             return msg.id
 
     def save_partial(self, message_id: int, content: str, thinking: str) -> None:
@@ -243,7 +257,8 @@ class HistoryRepository:
                 thinking_tokens=stats.thinking_tokens,
                 answer_tokens=stats.answer_tokens,
                 prompt_tokens=stats.prompt_tokens,
-                stats_json=json.dumps(stats.to_dict()),
+                budget=stats.budget,
+                stats_json=json.dumps(asdict(stats)),
             )
         with self._session() as s, s.begin():
             s.execute(update(Message).where(Message.id == message_id).values(**values))
@@ -252,6 +267,26 @@ class HistoryRepository:
         with self._session() as s:
             m = s.get(Message, message_id)
             return _record(m) if m else None
+
+    def set_rating(self, message_id: int, rating: int | None) -> None:
+        if rating not in (None, 1, -1):
+            raise ValueError("rating must be 1, -1 or None")
+        self._update_message(message_id, rating=rating)
+
+    def set_keep_thinking(self, message_id: int, keep: bool) -> None:
+        self._update_message(message_id, keep_thinking=keep)
+
+    def _update_message(self, message_id: int, **values) -> None:
+        with self._session() as s, s.begin():
+            if s.execute(update(Message).where(Message.id == message_id).values(**values)).rowcount == 0:
+                raise KeyError(message_id)
+
+    # -- search and recovery ---------------------------------------------------------
+
+    def search(self, query: str, *, include_thoughts: bool = False, limit: int = 50,
+               mark: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
+        with self.engine.connect() as conn:
+            return search_messages(conn, query, include_thoughts=include_thoughts, limit=limit, mark=mark)
 
     def recover_interrupted(self) -> int:
         """Mark `streaming` rows whose writing process is dead as `interrupted`; their text stays."""
@@ -266,9 +301,12 @@ class HistoryRepository:
 
 
 def open_history(db_path) -> HistoryRepository:
-    """Open and migrate the DB, then mark rows left `streaming` by dead processes as interrupted."""
-    from reasoner_desktop.storage.database import open_database
+    """Open and migrate the DB (moving a corrupt one aside), then mark rows left
+    `streaming` by dead processes as interrupted."""
+    from reasoner_desktop.storage.database import open_database_safely
 
-    repo = HistoryRepository(open_database(db_path))
+    engine, notices = open_database_safely(db_path)
+    repo = HistoryRepository(engine)
+    repo.startup_notices.extend(notices)
     repo.recover_interrupted()
     return repo
