@@ -66,6 +66,9 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.contextTrimmed.connect(window.on_context_trimmed)
     worker.turnFinished.connect(window.on_turn_finished)
 
+    for notice in repo.startup_notices:
+        window.show_error(window.tr("History"), notice)
+
     model = model_path or bundled_model_path()
     if model is None:
         window.set_model_state(None)

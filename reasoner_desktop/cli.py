@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     hist = sub.add_parser("history", help="list stored conversations")
     hist.add_argument("conversation", nargs="?", type=int, metavar="ID", help="only this conversation")
     hist.add_argument("--json", action="store_true", help="conversations with their messages as JSON")
+    search = sub.add_parser("search", help="full-text search over stored answers (and thoughts)")
+    search.add_argument("query")
+    search.add_argument("--thoughts", action="store_true", help="also search inside the chains of thought")
+    search.add_argument("--limit", type=_positive, default=20, metavar="N")
+    search.add_argument("--json", action="store_true", help="results as JSON")
     return p
 
 
@@ -110,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ask(args, data_dir)
         if command == "history":
             return _history(args, data_dir)
+        if command == "search":
+            return _search(args, data_dir)
     except UserError as exc:
         print(f"reasoner-desktop: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -126,11 +133,14 @@ def _open_repo(data_dir: Path):
     from reasoner_desktop.storage.repository import open_history
 
     try:
-        return open_history(ensure_data_dir(data_dir) / DB_FILENAME)
+        repo = open_history(ensure_data_dir(data_dir) / DB_FILENAME)
     except DatabaseError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"Cannot use the data folder {data_dir}: {exc.strerror or exc}") from None
+    for notice in repo.startup_notices:
+        print(f"reasoner-desktop: {notice}", file=sys.stderr)
+    return repo
 
 
 def _load_engine(model: str | None, settings=None):
@@ -243,4 +253,22 @@ def _history(args, data_dir: Path) -> int:
         return 0
     for conv in conversations:
         print(f"{conv.id:>5}  {conv.updated_at:%Y-%m-%d %H:%M}  {conv.title}  ({len(conv.messages)} messages)")
+    return 0
+
+
+def _search(args, data_dir: Path) -> int:
+    repo = _open_repo(data_dir)
+    tty = sys.stdout.isatty()
+    mark = ("\x1b[1;33m", "\x1b[0m") if tty and not args.json else ("[", "]")
+    hits = repo.search(args.query, include_thoughts=args.thoughts, limit=args.limit, mark=mark)
+    if args.json:
+        json.dump([h.to_json() for h in hits], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not hits:
+        print("No matches." + ("" if args.thoughts else " (Add --thoughts to search the chains of thought too.)"))
+    for h in hits:
+        where = " (in thought)" if h.field == "thinking" else ""
+        print(f"#{h.conversation_id} {h.conversation_title} · message {h.message_id}{where}")
+        print(f"    {' '.join(h.snippet.split())}")
     return 0

@@ -122,3 +122,41 @@ def test_truncated_real_model_exits_2_with_one_sentence(data_dir, tmp_path, mode
     out = cli(data_dir, "ask", "Hi", "--model", str(cut))
     assert out.returncode == 2 and "truncated" in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_search_finds_thought_words_only_with_thoughts_flag(data_dir):
+    r = ask_json(data_dir, Q, "--max-tokens", "200", "--temperature", "0")
+    import re
+
+    def words(text):
+        return set(re.findall(r"[a-z]+", text.lower()))
+
+    only_in_thought = words(r["thinking"]) - words(r["answer"]) - words(Q)
+    word = max(sorted(only_in_thought), key=len)
+    plain = json.loads(cli(data_dir, "search", word, "--json").stdout)
+    assert all(h["field"] == "content" and h["message_id"] != r["message_id"] for h in plain)
+    hits = json.loads(cli(data_dir, "search", word, "--thoughts", "--json").stdout)
+    assert any(h["message_id"] == r["message_id"] and h["field"] == "thinking" for h in hits)
+    assert all(f"[{word}" in h["snippet"].lower() for h in hits)
+    text_out = cli(data_dir, "search", "zzzznotthere").stdout
+    assert "No matches." in text_out
+
+
+def test_garbage_db_is_moved_aside_with_a_message(data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "history.db").write_bytes(b"\x00garbage" * 1000)
+    out = cli(data_dir, "history", "--json")
+    assert out.returncode == 0 and json.loads(out.stdout) == []
+    assert "damaged" in out.stderr and "moved to history.db.corrupt-" in out.stderr
+    assert len(list(data_dir.glob("history.db.corrupt-*"))) == 1
+    assert cli(data_dir, "ask", "Hi", "--no-think", "--max-tokens", "5").returncode == 0
+
+
+def test_newer_db_is_refused_by_the_cli(data_dir):
+    assert cli(data_dir, "history").returncode == 0
+    con = __import__("sqlite3").connect(data_dir / "history.db")
+    con.execute("update alembic_version set version_num='9999'")
+    con.commit()
+    con.close()
+    out = cli(data_dir, "history")
+    assert out.returncode == 2 and "newer version" in out.stderr and "Traceback" not in out.stderr

@@ -145,3 +145,17 @@ def test_bad_model_shows_a_dialog_and_the_app_stays_usable(qtbot, open_window, d
     ask(qtbot, w, "Hello")
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=TURN_TIMEOUT)
     assert w.last_result["status"] == "complete"
+
+
+def test_garbage_db_gives_a_dialog_and_a_working_app(qtbot, open_window, data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "history.db").write_bytes(b"\x00garbage" * 1000)
+    w = open_window(data_dir)
+    assert w.error_dialog is not None and "damaged" in w.error_dialog.text()
+    assert list(data_dir.glob("history.db.corrupt-*"))
+    w.error_dialog.accept()
+    w.turn_options = TurnOptions(max_tokens=30, sampling=GREEDY)
+    ask(qtbot, w, "Hello")
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=TURN_TIMEOUT)
+    assert w.last_result["status"] == "complete"
+    assert child(w, QListWidget, "conversationList").count() == 1

@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         self.chat_view.clear()
         self.views.clear()
         last_with_thought = None
-        for m in conv.messages:
+        for m in conv.path_messages:
             view = MessageView(m.id, m.role, m.content, m.thinking, m.status, m.thinking_seconds, m.thinking_tokens)
             self.views[m.id] = view
             self.chat_view.add_message(view)
