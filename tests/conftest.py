@@ -44,6 +44,13 @@ def real_home_untouched():
     assert not changed, f"the test suite touched the real home: {changed}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication(qapp):
+    """The suite's single QApplication, made before anything (the PDF writer) could make a bare
+    QGuiApplication, which would leave later widget tests without a QApplication."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def fake_home(tmp_path_factory, monkeypatch) -> Path:
     home = tmp_path_factory.mktemp("home")

@@ -160,3 +160,26 @@ def test_newer_db_is_refused_by_the_cli(data_dir):
     con.close()
     out = cli(data_dir, "history")
     assert out.returncode == 2 and "newer version" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_export_import_between_two_data_folders(data_dir, tmp_path):
+    r = ask_json(data_dir, "Name a color.", "--max-tokens", "60")
+    out = tmp_path / "backup.json"
+    exp = cli(data_dir, "export", "--all", "--format", "json", "-o", str(out))
+    assert exp.returncode == 0, exp.stderr
+    again = cli(data_dir, "export", "--all", "--format", "json", "-o", str(out))
+    assert again.returncode == 2 and "use --force" in again.stderr
+    other = tmp_path / "other"
+    imp = cli(other, "import", str(out))
+    assert imp.returncode == 0 and "Imported 1 conversation(s)" in imp.stdout
+    assert "Skipped 1" in cli(other, "import", str(out)).stdout
+    (conv,) = json.loads(cli(other, "history", "--json").stdout)
+    assert conv["messages"][1]["thinking"] == r["thinking"] and conv["messages"][1]["content"] == r["answer"]
+    md = tmp_path / "chat.md"
+    assert cli(data_dir, "export", str(r["conversation_id"]), "--format", "md", "--thinking", "omit",
+               "-o", str(md)).returncode == 0
+    assert r["answer"][:20] in md.read_text() and r["thinking"][:30] not in md.read_text()
+    bad = tmp_path / "bad.json"
+    bad.write_text("[{\"mapping\": 5}]")
+    out = cli(other, "import", str(bad))
+    assert out.returncode == 2 and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1

@@ -1,5 +1,6 @@
 """The real main window (offscreen) driving the real model through the worker thread."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,71 @@ def test_garbage_db_gives_a_dialog_and_a_working_app(qtbot, open_window, data_di
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=TURN_TIMEOUT)
     assert w.last_result["status"] == "complete"
     assert child(w, QListWidget, "conversationList").count() == 1
+
+
+def _answer_dialog(qtbot, fill):
+    """Fill and accept the next modal dialog once it is up (exec() blocks the test otherwise)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def step():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, step)
+            return
+        fill(dialog)
+        dialog.accept()
+
+    QTimer.singleShot(0, step)
+
+
+def test_export_and_import_from_the_file_menu(qtbot, open_window, data_dir, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QComboBox, QFileDialog
+
+    w = open_window(data_dir)
+    w.turn_options = TurnOptions(max_tokens=60, sampling=GREEDY)
+    ask(qtbot, w, "Hello there")
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=TURN_TIMEOUT)
+    thinking = w.last_result["thinking"]
+    assert thinking
+
+    target = tmp_path / "chat.html"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+
+    def choose_html_omit(dialog):
+        fmt = dialog.findChild(QComboBox, "exportFormat")
+        fmt.setCurrentIndex(fmt.findData("html"))
+        think = dialog.findChild(QComboBox, "exportThinking")
+        think.setCurrentIndex(think.findData("omit"))
+
+    _answer_dialog(qtbot, choose_html_omit)
+    w.action_export.trigger()
+    html = target.read_text(encoding="utf-8")
+    assert "Hello there" in html and w.last_result["answer"].split()[0] in html
+    assert thinking[:40] not in html
+
+    json_target = tmp_path / "all.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(json_target), ""))
+
+    def choose_json(dialog):
+        fmt = dialog.findChild(QComboBox, "exportFormat")
+        fmt.setCurrentIndex(fmt.findData("json"))
+
+    _answer_dialog(qtbot, choose_json)
+    w.action_export.trigger()
+    assert json.loads(json_target.read_text())["conversations"][0]["messages"][1]["thinking"] == thinking
+    w.close()
+
+    # Import into a fresh data folder from File → Import…
+    other = tmp_path / "other-data"
+    w2 = open_window(other, wait_model=False)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(json_target), ""))
+    w2.action_import.trigger()
+    conversations = child(w2, QListWidget, "conversationList")
+    assert conversations.count() == 1 and conversations.item(0).text() == "Hello there"
+    # A broken file: a dialog, nothing imported.
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "reasoner-desktop", "version": 1, "conversa')
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(broken), ""))
+    w2.action_import.trigger()
+    assert "not valid JSON" in w2.error_dialog.text() and conversations.count() == 1

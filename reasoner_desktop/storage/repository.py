@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reasoner_desktop.domain.events import GenerationStats
 from reasoner_desktop.domain.messages import ChatMessage, MessageStatus, Role
-from reasoner_desktop.storage.models import Conversation, Message, utcnow
-from reasoner_desktop.storage.records import ConversationRecord, ConversationSummary, MessageRecord, SearchHit
+from reasoner_desktop.storage.models import Conversation, Message, new_uuid, utcnow
+from reasoner_desktop.domain.history import ConversationRecord, ConversationSummary, MessageRecord, SearchHit
 from reasoner_desktop.storage.search import search_messages
 
 TITLE_LENGTH = 60
@@ -42,6 +42,10 @@ def _record(m: Message) -> MessageRecord:
         rating=m.rating,
         budget=m.budget,
         stats=json.loads(m.stats_json) if m.stats_json else {},
+        uuid=m.uuid or "",
+        updated_at=m.updated_at,
+        prompt_tokens=m.prompt_tokens,
+        sampling=json.loads(m.sampling_json) if m.sampling_json else {},
     )
 
 
@@ -136,7 +140,8 @@ class HistoryRepository:
         return ConversationRecord(
             id=conv.id, title=conv.title, created_at=conv.created_at, updated_at=conv.updated_at,
             pinned=conv.pinned, model=conv.model, system_prompt=conv.system_prompt,
-            messages=messages, active_path=path_to(leaf, parents),
+            messages=messages, active_path=path_to(leaf, parents), uuid=conv.uuid or "",
+            settings=json.loads(conv.settings_json) if conv.settings_json else {},
         )
 
     def all_conversations(self) -> list[ConversationRecord]:
@@ -281,6 +286,52 @@ class HistoryRepository:
             if s.execute(update(Message).where(Message.id == message_id).values(**values)).rowcount == 0:
                 raise KeyError(message_id)
 
+    # -- import ----------------------------------------------------------------------
+
+    def import_conversations(self, conversations: list[ConversationRecord], *,
+                             duplicate: bool = False) -> tuple[list[int], list[str]]:
+        """Insert whole conversations (all branches) in one transaction: all or nothing.
+
+        A conversation whose uuid is already here is skipped (importing twice adds nothing)
+        unless `duplicate`, which imports it again under new uuids. Returns (new ids, skipped titles).
+        """
+        imported, skipped = [], []
+        with self._session() as s, s.begin():
+            for conv in conversations:
+                conv_uuid = conv.uuid or new_uuid()
+                if s.scalar(select(Conversation.id).where(Conversation.uuid == conv_uuid)) is not None:
+                    if not duplicate:
+                        skipped.append(conv.title)
+                        continue
+                    conv_uuid = new_uuid()
+                row = Conversation(uuid=conv_uuid, title=conv.title, created_at=conv.created_at,
+                                   updated_at=conv.updated_at, pinned=conv.pinned, model=conv.model,
+                                   system_prompt=conv.system_prompt,
+                                   settings_json=json.dumps(conv.settings) if conv.settings else None)
+                s.add(row)
+                s.flush()
+                new_ids: dict[int, int] = {}
+                for m in _parents_first(conv.messages):
+                    msg = Message(
+                        uuid=new_uuid() if duplicate or not m.uuid else m.uuid, conversation_id=row.id,
+                        parent_id=new_ids.get(m.parent_id) if m.parent_id is not None else None,
+                        role=m.role.value, content=m.content, thinking=m.thinking,
+                        thinking_seconds=m.thinking_seconds, thinking_tokens=m.thinking_tokens,
+                        answer_tokens=m.answer_tokens, prompt_tokens=m.prompt_tokens,
+                        status=(MessageStatus.INTERRUPTED if m.status is MessageStatus.STREAMING else m.status).value,
+                        model=m.model, stats_json=json.dumps(m.stats) if m.stats else None,
+                        sampling_json=json.dumps(m.sampling) if m.sampling else None,
+                        keep_thinking=m.keep_thinking, rating=m.rating, budget=m.budget,
+                        created_at=m.created_at, updated_at=m.updated_at or m.created_at,
+                    )
+                    s.add(msg)
+                    s.flush()
+                    new_ids[m.id] = msg.id
+                leaf = conv.active_path[-1] if conv.active_path else None
+                row.active_leaf_id = new_ids.get(leaf) if leaf is not None else None
+                imported.append(row.id)
+        return imported, skipped
+
     # -- search and recovery ---------------------------------------------------------
 
     def search(self, query: str, *, include_thoughts: bool = False, limit: int = 50,
@@ -298,6 +349,21 @@ class HistoryRepository:
                 s.execute(update(Message).where(Message.id.in_(dead))
                           .values(status=MessageStatus.INTERRUPTED.value, writer=None))
             return len(dead)
+
+
+def _parents_first(messages: list[MessageRecord]) -> list[MessageRecord]:
+    """Messages ordered so that every parent comes before its children."""
+    by_id = {m.id: m for m in messages}
+    done: set[int] = set()
+    out: list[MessageRecord] = []
+    for m in messages:
+        chain = []
+        while m is not None and m.id not in done:
+            chain.append(m)
+            done.add(m.id)
+            m = by_id.get(m.parent_id) if m.parent_id is not None else None
+        out.extend(reversed(chain))
+    return out
 
 
 def open_history(db_path) -> HistoryRepository:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from reasoner_desktop.domain.messages import Role
-from reasoner_desktop.storage.records import SearchHit
+from reasoner_desktop.domain.history import SearchHit
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Private-use characters mark matches inside SQLite; they are swapped for the caller's markers.

@@ -7,16 +7,19 @@ arrive as queued signals. Streamed text is coalesced and painted at most ~30 tim
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -26,10 +29,14 @@ from PySide6.QtWidgets import (
 
 from reasoner_desktop import __version__
 from reasoner_desktop.domain.messages import MessageStatus, Role
+from reasoner_desktop.export.files import safe_filename
+from reasoner_desktop.export.options import ExportError, ImportFormatError
 from reasoner_desktop.services.chat import TurnOptions
+from reasoner_desktop.services.exporting import export_conversations, export_dataset, import_file
 from reasoner_desktop.storage.repository import HistoryRepository
 from reasoner_desktop.ui.chat_view import ChatView, MessageView
 from reasoner_desktop.ui.composer import MessageInput
+from reasoner_desktop.ui.export_dialog import ExportDialog
 from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
 
 FLUSH_INTERVAL_MS = 33  # at most ~30 repaints a second while streaming
@@ -83,6 +90,8 @@ class MainWindow(QMainWindow):
         self.conversation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.conversation_list.itemClicked.connect(self._on_conversation_clicked)
+        self.conversation_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.conversation_list.customContextMenuRequested.connect(self._conversation_menu)
         sidebar = QWidget()
         sidebar.setObjectName("sidebar")
         side = QVBoxLayout(sidebar)
@@ -150,7 +159,19 @@ class MainWindow(QMainWindow):
         action_quit = QAction(self.tr("&Quit"), self)
         action_quit.setShortcut(QKeySequence.StandardKey.Quit)
         action_quit.triggered.connect(self.close)
+        self.action_export = QAction(self.tr("&Export…"), self)
+        self.action_export.setObjectName("actionExport")
+        self.action_export.setShortcut(QKeySequence("Ctrl+E"))
+        self.action_export.triggered.connect(lambda: self.export_conversations())
+        self.action_import = QAction(self.tr("&Import…"), self)
+        self.action_import.setObjectName("actionImport")
+        self.action_import.triggered.connect(self.import_conversations)
+        self.action_dataset = QAction(self.tr("Export reasoning &dataset (thumbs-up answers)…"), self)
+        self.action_dataset.setObjectName("actionDataset")
+        self.action_dataset.triggered.connect(self.export_dataset)
         file_menu.addActions([self.action_new_chat, self.action_open_model])
+        file_menu.addSeparator()
+        file_menu.addActions([self.action_export, self.action_import, self.action_dataset])
         file_menu.addSeparator()
         file_menu.addAction(action_quit)
 
@@ -398,6 +419,72 @@ class MainWindow(QMainWindow):
         self.thought_pane.setVisible(checked)
         self.settings.setValue(SETTING_SHOW_THOUGHTS, checked)
         self.settings.sync()
+
+    # -- export and import -----------------------------------------------------------
+
+    def _conversation_menu(self, pos) -> None:
+        item = self.conversation_list.itemAt(pos)
+        if item is None:
+            return
+        cid = int(item.data(Qt.ItemDataRole.UserRole))
+        menu = QMenu(self)
+        menu.addAction(self.tr("Export…"), lambda: self.export_conversations(cid))
+        menu.exec(self.conversation_list.viewport().mapToGlobal(pos))
+
+    def export_conversations(self, conversation_id: int | None = None) -> list | None:
+        current = conversation_id or self.conversation_id
+        dialog = ExportDialog(self, has_current=bool(current), conversation_count=self.conversation_list.count())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        fmt = dialog.export_format
+        if dialog.everything:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export all conversations"), "conversations.zip",
+                                                  self.tr("Zip archive (*.zip)"))
+            ids = None
+        else:
+            conv = self.repo.get_conversation(current)
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export conversation"),
+                                                  safe_filename(conv.title if conv else "conversation", fmt.value),
+                                                  f"*.{fmt.value}")
+            ids = [current]
+        if not path:
+            return None
+        try:
+            # The file dialog already asked before replacing an existing file.
+            written = export_conversations(self.repo, ids, fmt, dialog.thinking, Path(path), force=True)
+        except (ExportError, OSError) as exc:
+            self.show_error(self.tr("Export failed"), str(exc))
+            return None
+        self.statusBar().showMessage(self.tr("Exported to %1").replace("%1", str(written[0])), 8000)
+        return written
+
+    def import_conversations(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import conversations"), "",
+                                              self.tr("Conversation exports (*.json)"))
+        if not path:
+            return
+        try:
+            result = import_file(self.repo, Path(path))
+        except ImportFormatError as exc:
+            self.show_error(self.tr("Import failed"), str(exc))
+            return
+        self.reload_conversations()
+        message = self.tr("Imported %1 conversation(s).").replace("%1", str(len(result.imported)))
+        if result.skipped:
+            message += " " + self.tr("%1 were already here.").replace("%1", str(len(result.skipped)))
+        self.statusBar().showMessage(message, 8000)
+
+    def export_dataset(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export reasoning dataset"), "reasoning-dataset.jsonl",
+                                              self.tr("JSON Lines (*.jsonl)"))
+        if not path:
+            return
+        try:
+            n = export_dataset(self.repo, Path(path), force=True)
+        except (ExportError, OSError) as exc:
+            self.show_error(self.tr("Export failed"), str(exc))
+            return
+        self.statusBar().showMessage(self.tr("%1 thumbs-up example(s) written.").replace("%1", str(n)), 8000)
 
     # -- misc ------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Plain records handed out by the repository (never live ORM objects)."""
+"""Conversation history as plain records: what the repository hands out, exporters write and importers read."""
 
 from __future__ import annotations
 
@@ -26,10 +26,15 @@ class MessageRecord:
     rating: int | None = None
     budget: str | None = None
     stats: dict = field(default_factory=dict)
+    uuid: str = ""
+    updated_at: datetime | None = None
+    prompt_tokens: int | None = None
+    sampling: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
+            "uuid": self.uuid,
             "parent_id": self.parent_id,
             "role": self.role.value,
             "content": self.content,
@@ -66,6 +71,8 @@ class ConversationRecord:
     system_prompt: str | None
     messages: list[MessageRecord]  # every message of every branch, oldest first
     active_path: list[int]  # ids from the first message to the active leaf
+    uuid: str = ""
+    settings: dict = field(default_factory=dict)
 
     @property
     def path_messages(self) -> list[MessageRecord]:
@@ -81,6 +88,7 @@ class ConversationRecord:
     def to_json(self) -> dict:
         return {
             "id": self.id,
+            "uuid": self.uuid,
             "title": self.title,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
