@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from reasoner_desktop import __version__
+from reasoner_desktop import __version__, cli_models
 from reasoner_desktop.config import DB_FILENAME, ensure_data_dir, resolve_data_dir
 from reasoner_desktop.domain.reasoning import ReasoningFormat
 from reasoner_desktop.export.options import ExportError, ExportFormat, ImportFormatError, ThinkingExport
@@ -59,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="ask one question, stream the thought and answer, store the exchange")
     ask.add_argument("prompt")
-    ask.add_argument("--model", metavar="PATH", help="GGUF file (default: the bundled SmolLM2)")
+    ask.add_argument("--model", metavar="NAME|PATH", help="a model from `models list`, or any GGUF file "
+                     "(default: the bundled SmolLM2)")
     think = ask.add_mutually_exclusive_group()
     think.add_argument("--thinking", choices=["auto", "off", "prompted"],
                        help="auto: a reasoning model thinks natively; off: ask it not to; prompted: instruct any "
@@ -82,9 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--max-tokens", type=_positive, default=2048, metavar="N", help="cap on generated tokens")
     ask.add_argument("--temperature", type=float, help="sampling temperature (default: the model's recommended)")
     ask.add_argument("--seed", type=int, help="sampling seed, for repeatable answers")
-    ask.add_argument("--ctx", type=_positive, default=4096, metavar="N",
-                     help="context length in tokens (capped at the model's trained length; default 4096)")
-    ask.add_argument("--gpu-layers", type=int, default=0, metavar="N", help="layers to offload to the GPU (-1: all)")
+    ask.add_argument("--ctx", type=_positive, metavar="N", help="context length in tokens (capped at the "
+                     "model's trained length; default: the model's setting, else 4096)")
+    ask.add_argument("--gpu-layers", type=int, metavar="N", help="layers to offload to the GPU (-1: all)")
     ask.add_argument("--threads", type=_positive, metavar="N", help="CPU threads (default: llama.cpp's choice)")
     ask.add_argument("--reasoning-format", choices=[f.value for f in ReasoningFormat],
                      help="override the thinking format guessed from the chat template")
@@ -120,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     ds.add_argument("--form", choices=["plain", "chat"], default="plain",
                     help="plain fields, or chat messages with reasoning_content")
     ds.add_argument("--force", action="store_true", help="overwrite an existing file")
+    cli_models.add_parser(sub)
     return p
 
 
@@ -144,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args, data_dir)
         if command == "dataset":
             return _dataset(args, data_dir)
+        if command == "models":
+            return cli_models.run(args, data_dir, UserError)
     except UserError as exc:
         print(f"reasoner-desktop: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -170,15 +174,21 @@ def _open_repo(data_dir: Path):
     return repo
 
 
-def _load_engine(model: str | None, settings=None):
+def _resolve_model(model: str | None, data_dir: Path):
+    """(path, remembered EngineSettings) for a library name, a GGUF path, or the bundled model."""
+    from reasoner_desktop.inference.library import LibraryError, ModelLibrary, engine_settings_for
+
+    try:
+        path, entry = ModelLibrary(data_dir).resolve(model)
+    except LibraryError as exc:
+        raise UserError(str(exc)) from None
+    return path, engine_settings_for(entry)
+
+
+def _load_engine(path: Path, settings):
     from reasoner_desktop.inference.engine import LlamaEngine
     from reasoner_desktop.inference.errors import ModelLoadError
-    from reasoner_desktop.inference.model_files import bundled_model_path
 
-    path = Path(model) if model else bundled_model_path()
-    if path is None:
-        raise UserError("No model given and the bundled model is not installed (run `make venv`), "
-                        "or pass --model PATH to a GGUF file.")
     try:
         return LlamaEngine(path, settings)
     except ModelLoadError as exc:
@@ -195,15 +205,20 @@ def _ask(args, data_dir: Path) -> int:
     examples = _load_examples(args.examples) if args.examples else ()
     repo = _open_repo(data_dir)
     from reasoner_desktop.domain.reasoning import ThinkTags
-    from reasoner_desktop.inference.engine import EngineSettings
 
-    settings = EngineSettings(n_ctx=args.ctx, n_gpu_layers=args.gpu_layers, n_threads=args.threads)
+    path, settings = _resolve_model(args.model, data_dir)
+    if args.ctx is not None:
+        settings.n_ctx = args.ctx
+    if args.gpu_layers is not None:
+        settings.n_gpu_layers = args.gpu_layers
+    if args.threads is not None:
+        settings.n_threads = args.threads
     if args.think_tags:
         settings.reasoning_format = ReasoningFormat.CUSTOM
         settings.custom_tags = ThinkTags(*args.think_tags)
     elif args.reasoning_format:
         settings.reasoning_format = ReasoningFormat(args.reasoning_format)
-    engine = _load_engine(args.model, settings)
+    engine = _load_engine(path, settings)
     mode = None
     if args.thinking:
         mode = ThinkingMode(args.thinking)

