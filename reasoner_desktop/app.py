@@ -12,21 +12,23 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reasoner_desktop import __version__
 from reasoner_desktop.config import DB_FILENAME, SETTINGS_FILENAME, ensure_data_dir
+from reasoner_desktop.inference.library import ModelLibrary, engine_settings_for
 from reasoner_desktop.inference.model_files import bundled_model_path
 from reasoner_desktop.storage.database import DatabaseError
 from reasoner_desktop.storage.repository import open_history
 from reasoner_desktop.ui.main_window import MainWindow
 from reasoner_desktop.workers.chat_worker import ChatWorker
+from reasoner_desktop.workers.download_worker import DownloadWorker
 
 
 class WorkerHost(QObject):
-    """Owns the inference thread and its worker; stops them when the window closes."""
+    """Owns a worker's thread; stops them when the window closes."""
 
-    def __init__(self, worker: ChatWorker, parent: QObject) -> None:
+    def __init__(self, worker: QObject, name: str, parent: QObject) -> None:
         super().__init__(parent)
         self.worker = worker
         self.thread = QThread()
-        self.thread.setObjectName("inference")
+        self.thread.setObjectName(name)
         worker.moveToThread(self.thread)
         self.thread.start()
 
@@ -34,8 +36,9 @@ class WorkerHost(QObject):
         if not self.thread.isRunning():
             return
         self.worker.cancel()
-        # Runs after the current turn has ended (a token at most), on the worker thread.
-        QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+        if self.worker.metaObject().indexOfSlot("shutdown()") >= 0:
+            # Runs after the current job has ended (a token or a chunk at most), on the worker thread.
+            QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
         self.thread.quit()
         self.thread.wait()
 
@@ -45,11 +48,15 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     data_dir = ensure_data_dir(Path(data_dir))
     repo = open_history(data_dir / DB_FILENAME)
     settings = QSettings(str(data_dir / SETTINGS_FILENAME), QSettings.Format.IniFormat)
-    window = MainWindow(repo, settings)
+    library = ModelLibrary(data_dir)
+    downloads = DownloadWorker(library)
+    window = MainWindow(repo, settings, library, downloads)
 
     worker = ChatWorker(repo)
-    host = WorkerHost(worker, window)
+    host = WorkerHost(worker, "inference", window)
     window.worker_host = host  # tests and benchmarks reach the worker through this
+    download_host = WorkerHost(downloads, "downloads", window)
+    window.closing.connect(download_host.stop)
 
     # GUI -> worker: queued, because the worker lives on another thread.
     window.sendRequested.connect(worker.runTurn)
@@ -69,13 +76,20 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     for notice in repo.startup_notices:
         window.show_error(window.tr("History"), notice)
 
-    model = model_path or bundled_model_path()
-    if model is None:
-        window.set_model_state(None)
-        window.show_error(window.tr("No model"), window.tr(
-            "The bundled model is not installed. Open a GGUF file with File → Open model file…"))
-    else:
-        window.request_model(str(model))
+    if model_path is not None:
+        entry = library.get(str(model_path))
+        if entry is not None:
+            window.use_model(entry.name)
+        else:
+            window.request_model(str(model_path), engine_settings_for(None))
+    elif not window.use_model(window.last_model_name() or "", quiet=True):
+        bundled = bundled_model_path()
+        if bundled is None:
+            window.set_model_state(None)
+            window.show_error(window.tr("No model"), window.tr(
+                "The bundled model is not installed. Open a GGUF file with File → Open model file…"))
+        else:
+            window.use_model(bundled.stem)
     return window
 
 

@@ -25,6 +25,18 @@ def add_parser(sub) -> None:
     which.add_argument("--file", metavar="NAME.gguf", help="the file to download")
     which.add_argument("--quant", metavar="Q4_K_M", help="the quantisation to download")
     dl.add_argument("--list", action="store_true", help="only list the repository's GGUF files")
+    st = msub.add_parser("set", help="remember settings for one model (used by the app and by ask --model NAME)")
+    st.add_argument("name")
+    st.add_argument("--ctx", dest="n_ctx", type=int, metavar="N", help="context window (0 = the trained length)")
+    st.add_argument("--gpu-layers", dest="n_gpu_layers", type=int, metavar="N", help="layers on the GPU (-1 = all)")
+    st.add_argument("--threads", dest="n_threads", type=int, metavar="N")
+    st.add_argument("--reasoning-format", choices=["none", "think", "harmony", "magistral"],
+                    help="override the format guessed from the chat template")
+    st.add_argument("--think-tags", nargs=2, metavar=("OPEN", "CLOSE"), help="custom thought tags")
+    for flag in ("temperature", "top-p", "top-k", "min-p", "repeat-penalty"):
+        st.add_argument(f"--{flag}", type=int if flag == "top-k" else float,
+                        help="sampling (overrides the model family's recommended value)")
+    st.add_argument("--reset", action="store_true", help="forget every setting first (back to the defaults)")
     recommended = msub.add_parser("recommended", help="reasoning models we recommend for laptops")
     recommended.add_argument("--json", action="store_true")
 
@@ -52,8 +64,11 @@ def run(args, data_dir: Path, user_error) -> int:
                     print(f"{r['name']:<40} {r['source']:<10} unusable: {r['error']}")
                     continue
                 print(f"{r['name']:<40} {r['source']:<10} {_gb(r['size_bytes']):>9} {r['quantization']:<8} "
-                      f"{r['architecture']:<10} ctx {r['context_length'] or '?':<7} thinking: {r['reasoning_format']}")
+                      f"{r['architecture']:<10} ctx {r['context_length'] or '?':<7} thinking: {r['reasoning_format']}"
+                      + (f"  settings: {json.dumps(r['settings'])}" if r["settings"] else ""))
             return 0
+        if cmd == "set":
+            return _set(args, library)
         if cmd == "add":
             entry = library.add(args.path)
             print(f"Added {entry.name} ({entry.path})")
@@ -82,6 +97,21 @@ def run(args, data_dir: Path, user_error) -> int:
     except (LibraryError, ModelLoadError, hub.HubError) as exc:
         raise user_error(str(exc)) from None
     return 2
+
+
+def _set(args, library) -> int:
+    settings = {k: getattr(args, k) for k in ("n_ctx", "n_gpu_layers", "n_threads", "reasoning_format")}
+    if args.think_tags:
+        settings["think_tags"] = list(args.think_tags)
+    sampling = {k: getattr(args, k) for k in ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")}
+    sampling = {k: v for k, v in sampling.items() if v is not None}
+    entry = library.get(args.name)
+    if entry is not None and sampling:
+        settings["sampling"] = {**({} if args.reset else entry.settings.get("sampling", {})), **sampling}
+    entry = library.set_settings(args.name, {k: v for k, v in settings.items() if v is not None},
+                                 replace_all=args.reset)
+    print(f"{entry.name}: " + (json.dumps(entry.settings) if entry.settings else "default settings"))
+    return 0
 
 
 def _download(args, library, hub, user_error) -> int:

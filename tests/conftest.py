@@ -92,3 +92,69 @@ def cli_env(data_dir: Path) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+# -- a local Hugging Face hub ----------------------------------------------------------
+
+HUB_REPO = "test-org/SmolLM2-135M-Instruct-GGUF"
+HUB_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="session")
+def model_sha(model_path):
+    from tests.fake_hub import sha256_of
+
+    return sha256_of(model_path)
+
+
+@pytest.fixture
+def fake_hub(model_path, model_sha, tmp_path, monkeypatch):
+    split_dir = tmp_path / "split"
+    split_dir.mkdir()
+    splits = {}
+    for i in (1, 2):
+        f = split_dir / f"Big-Q8_0-0000{i}-of-00002.gguf"
+        f.write_bytes(b"GGUF" + bytes(1000 * i))
+        splits[f"Big-Q8_0-0000{i}-of-00002.gguf"] = f
+    small = split_dir / "Big-Q2_K.gguf"
+    small.write_bytes(b"GGUF" + bytes(500))
+    from tests.fake_hub import FakeHub
+
+    server = FakeHub({HUB_REPO: {HUB_FILE: model_path}, "test-org/Big-GGUF": {**splits, "Big-Q2_K.gguf": small}},
+                     hashes={model_path: model_sha})
+    monkeypatch.setenv("HF_ENDPOINT", server.start())
+    yield server
+    server.stop()
+
+
+
+
+# -- the real main window ---------------------------------------------------------------
+
+LOAD_TIMEOUT = 30_000
+
+
+@pytest.fixture
+def open_window(qtbot):
+    windows = []
+
+    def _open(data_dir: Path, model: Path | None = None, *, wait_model=True):
+        from reasoner_desktop.app import build_main_window
+
+        w = build_main_window(data_dir, model)
+        qtbot.addWidget(w)
+        windows.append(w)
+        w.show()
+        if wait_model:
+            qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
+        return w
+
+    yield _open
+    for w in windows:
+        w.close()
+
+
+def child(w, cls, name):
+    found = w.findChild(cls, name)
+    assert found is not None, f"no {cls.__name__} named {name}"
+    return found

@@ -30,6 +30,7 @@ class FakeHub:
         self.chunk_delay = 0.0  # seconds between 256 KB chunks, to make downloads slow enough to cancel
         self.bytes_served = 0
         self.range_starts: list[int] = []
+        self.bodies: list[list[int]] = []  # [start, bytes written] per GET of a file, in request order
         self._server: ThreadingHTTPServer | None = None
 
     def sha(self, path: Path) -> str:
@@ -87,12 +88,15 @@ class FakeHub:
                 self.end_headers()
                 if head:
                     return
+                body = [start, 0]
+                hub.bodies.append(body)
                 with path.open("rb") as fh:
                     fh.seek(start)
                     try:
                         while chunk := fh.read(1 << 18):
                             self.wfile.write(chunk)
                             hub.bytes_served += len(chunk)
+                            body[1] += len(chunk)
                             if hub.chunk_delay:
                                 time.sleep(hub.chunk_delay)
                     except (BrokenPipeError, ConnectionResetError):

@@ -5,40 +5,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QWidget
 
-from reasoner_desktop.app import build_main_window
 from reasoner_desktop.inference.engine import Sampling
 from reasoner_desktop.services.chat import TurnOptions
+from tests.conftest import LOAD_TIMEOUT, child
 
 pytestmark = pytest.mark.model
-LOAD_TIMEOUT = 30_000
 TURN_TIMEOUT = 60_000
 GREEDY = Sampling(temperature=0.0, top_k=1)  # deterministic answers
-
-
-@pytest.fixture
-def open_window(qtbot):
-    windows = []
-
-    def _open(data_dir: Path, model: Path | None = None, *, wait_model=True) -> QMainWindow:
-        w = build_main_window(data_dir, model)
-        qtbot.addWidget(w)
-        windows.append(w)
-        w.show()
-        if wait_model:
-            qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
-        return w
-
-    yield _open
-    for w in windows:
-        w.close()
-
-
-def child(w, cls, name):
-    found = w.findChild(cls, name)
-    assert found is not None, f"no {cls.__name__} named {name}"
-    return found
 
 
 def ask(qtbot, w, text):

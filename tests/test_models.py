@@ -14,35 +14,9 @@ from reasoner_desktop.inference import hub
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.library import LibraryError, ModelLibrary, engine_settings_for, recommended_models
 from tests.conftest import PYTHON, cli_env
-from tests.fake_hub import FakeHub
 
-REPO = "test-org/SmolLM2-135M-Instruct-GGUF"
-FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-@pytest.fixture(scope="session")
-def model_sha(model_path):
-    from tests.fake_hub import sha256_of
-
-    return sha256_of(model_path)
-
-
-@pytest.fixture
-def fake_hub(model_path, model_sha, tmp_path, monkeypatch):
-    split_dir = tmp_path / "split"
-    split_dir.mkdir()
-    splits = {}
-    for i in (1, 2):
-        f = split_dir / f"Big-Q8_0-0000{i}-of-00002.gguf"
-        f.write_bytes(b"GGUF" + bytes(1000 * i))
-        splits[f"Big-Q8_0-0000{i}-of-00002.gguf"] = f
-    small = split_dir / "Big-Q2_K.gguf"
-    small.write_bytes(b"GGUF" + bytes(500))
-    server = FakeHub({REPO: {FILE: model_path}, "test-org/Big-GGUF": {**splits, "Big-Q2_K.gguf": small}},
-                     hashes={model_path: model_sha})
-    monkeypatch.setenv("HF_ENDPOINT", server.start())
-    yield server
-    server.stop()
+from tests.conftest import HUB_FILE as FILE
+from tests.conftest import HUB_REPO as REPO
 
 
 def find(files, name):
@@ -96,10 +70,12 @@ def test_cancel_then_resume_does_not_start_over(fake_hub, tmp_path, model_sha):
     kept = part.stat().st_size
     assert 30 * 2**20 < kept < f.size and not (dest / FILE).exists()
     fake_hub.chunk_delay = 0
-    served_before = fake_hub.bytes_served
+    requests_before = len(fake_hub.bodies)
     result = hub.download(REPO, f, dest)
     assert result.resumed_from == kept and fake_hub.range_starts[-1] == kept
-    assert fake_hub.bytes_served - served_before == f.size - kept  # only the rest was fetched
+    # one more GET, ranged at what was kept, and it carried only the rest of the file
+    # (counted per request: the cancelled response may still be draining on the server)
+    assert fake_hub.bodies[requests_before:] == [[kept, f.size - kept]]
     assert result.sha256 == [model_sha] and (dest / FILE).stat().st_size == f.size and not part.exists()
 
 
@@ -156,6 +132,29 @@ def test_library_add_remove_and_per_model_settings(tmp_path, model_path):
         reopened.add(bad)
 
 
+def test_per_model_sampling_overrides_the_family_preset_and_bad_values_are_refused(tmp_path, engine):
+    library = ModelLibrary(tmp_path / "data")
+    name = library.entries()[0].name
+    library.set_settings(name, {"sampling": {"temperature": 0.2, "top_k": 5}, "n_ctx": 2048})
+    settings = engine_settings_for(ModelLibrary(tmp_path / "data").get(name))
+    assert settings.sampling == {"temperature": 0.2, "top_k": 5}
+    preset = engine.recommended_sampling()
+    engine.settings.sampling = settings.sampling
+    try:
+        tuned = engine.recommended_sampling()
+    finally:
+        engine.settings.sampling = {}
+    assert (tuned.temperature, tuned.top_k, tuned.top_p) == (0.2, 5, preset.top_p)
+    for bad, message in [({"n_ctx": -5}, "n_ctx must be"), ({"sampling": {"temperature": 9}}, "temperature must be"),
+                         ({"sampling": {"heat": 1}}, "Unknown sampling setting"), ({"colour": 1}, "Unknown model"),
+                         ({"reasoning_format": "xml"}, "Unknown reasoning format"), ({"think_tags": ["<a>"]}, "two")]:
+        with pytest.raises(LibraryError, match=message):
+            library.set_settings(name, bad)
+    assert library.get(name).settings["n_ctx"] == 2048  # a refused change leaves the rest alone
+    library.set_settings(name, {"n_ctx": None, "sampling": {}})  # None / empty forgets
+    assert library.get(name).settings == {}
+
+
 def test_recommended_list_is_well_formed():
     rows = recommended_models()
     assert len(rows) >= 6 and all(r["file"].endswith(".gguf") and "/" in r["repo_id"] for r in rows)
@@ -184,6 +183,18 @@ def test_cli_models_download_list_after_restart_and_ask(fake_hub, data_dir, tmp_
         assert r["architecture"] == "llama" and r["quantization"] == "Q4_1" and r["context_length"] == 8192
         assert r["chat_template"] is True and r["reasoning_format"] == "none" and r["size_bytes"] > 9e7
     assert by_source["downloaded"]["repo_id"] == REPO and len(by_source["downloaded"]["sha256"]) == 64
+    name = by_source["downloaded"]["name"]
+    tuned = cli("models", "set", name, "--temperature", "0.3", "--ctx", "1024", "--think-tags", "<r>", "</r>")
+    assert tuned.returncode == 0, tuned.stderr
+    assert cli("models", "set", name, "--top-k", "7").returncode == 0  # adds to what was set
+    bad = cli("models", "set", name, "--temperature", "42")
+    assert bad.returncode == 2 and "temperature must be a number from 0.0 to 5.0" in bad.stderr
+    row = next(r for r in json.loads(cli("models", "list", "--json").stdout) if r["name"] == name)
+    assert row["settings"] == {"n_ctx": 1024, "think_tags": ["<r>", "</r>"],
+                               "sampling": {"temperature": 0.3, "top_k": 7}}
+    assert "settings:" in cli("models", "list").stdout
+    reset = cli("models", "set", name, "--reset")
+    assert reset.returncode == 0 and "default settings" in reset.stdout
     ans = cli("ask", "Hi", "--model", by_source["downloaded"]["name"], "--no-think", "--max-tokens", "8", "--json")
     assert ans.returncode == 0 and json.loads(ans.stdout)["model"] == FILE
     gone = cli("models", "remove", by_source["downloaded"]["name"])

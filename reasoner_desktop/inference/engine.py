@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import jinja2
 import llama_cpp
@@ -24,7 +24,7 @@ from reasoner_desktop.inference.errors import (
 )
 from reasoner_desktop.inference.gguf_info import ModelInfo, read_model_info
 from reasoner_desktop.inference.model_files import check_model_file
-from reasoner_desktop.inference.presets import Sampling, family_of, recommended_sampling
+from reasoner_desktop.inference.presets import SAMPLING_FIELDS, Sampling, family_of, recommended_sampling
 from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt, resolve_mode
 
 __all__ = ["EngineSettings", "GenerationRequest", "LlamaEngine", "Sampling", "describe_build"]
@@ -41,6 +41,7 @@ class EngineSettings:
     n_batch: int = 512
     reasoning_format: ReasoningFormat | None = None  # None: detected from the chat template
     custom_tags: ThinkTags | None = None  # for ReasoningFormat.CUSTOM
+    sampling: dict = field(default_factory=dict)  # per-model overrides of the family preset: temperature, top_p...
 
 
 @dataclass(slots=True)
@@ -183,7 +184,9 @@ class LlamaEngine:
         return resolve_mode(None, self.format)
 
     def recommended_sampling(self, mode: ThinkingMode | None = None) -> Sampling:
-        return recommended_sampling(self.family, resolve_mode(mode, self.format))
+        preset = recommended_sampling(self.family, resolve_mode(mode, self.format))
+        known = {k: v for k, v in self.settings.sampling.items() if k in SAMPLING_FIELDS and v is not None}
+        return replace(preset, **known)
 
     def close(self) -> None:
         llm, self._llm = getattr(self, "_llm", None), None

@@ -181,14 +181,55 @@ class ModelLibrary:
         self._save([e for e in entries if e.name != name])
         return entry
 
-    def set_settings(self, name: str, settings: dict) -> ModelEntry:
+    def set_settings(self, name: str, settings: dict, *, replace_all: bool = False) -> ModelEntry:
+        """Remember settings for a model; a None value (or an empty sampling dict) forgets that key."""
         entries = self.entries()
         entry = next((e for e in entries if e.name == name), None)
         if entry is None:
             raise LibraryError(f"No model named {name!r}.")
-        entry.settings = {**entry.settings, **settings}
+        merged = {**({} if replace_all else entry.settings), **settings}
+        entry.settings = check_settings({k: v for k, v in merged.items() if v is not None and v != {}})
         self._save(entries)
         return entry
+
+
+_INT_SETTINGS = {"n_ctx": (0, 1 << 20), "n_gpu_layers": (-1, 1000), "n_threads": (1, 1024)}
+_SAMPLING_RANGES = {"temperature": (0.0, 5.0), "top_p": (0.0, 1.0), "top_k": (0, 1000), "min_p": (0.0, 1.0),
+                    "repeat_penalty": (0.5, 2.0)}
+
+
+def check_settings(settings: dict) -> dict:
+    """The settings, validated; LibraryError names the first bad one."""
+    out = {}
+    for key, value in settings.items():
+        if key in _INT_SETTINGS:
+            lo, hi = _INT_SETTINGS[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                raise LibraryError(f"{key} must be a whole number from {lo} to {hi}, not {value!r}.")
+        elif key == "reasoning_format":
+            try:
+                ReasoningFormat(value)
+            except ValueError:
+                names = ", ".join(f.value for f in ReasoningFormat)
+                raise LibraryError(f"Unknown reasoning format {value!r}; use one of {names}.") from None
+        elif key == "think_tags":
+            if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(t, str) and t.strip()
+                                                                                for t in value)):
+                raise LibraryError("think_tags must be two non-empty tags: an opening and a closing one.")
+            value = [value[0], value[1]]
+        elif key == "sampling":
+            if not isinstance(value, dict):
+                raise LibraryError("sampling must be a mapping such as {\"temperature\": 0.6}.")
+            for k, v in value.items():
+                if k not in _SAMPLING_RANGES:
+                    raise LibraryError(f"Unknown sampling setting {k!r}; use {', '.join(_SAMPLING_RANGES)}.")
+                lo, hi = _SAMPLING_RANGES[k]
+                if not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi:
+                    raise LibraryError(f"{k} must be a number from {lo} to {hi}, not {v!r}.")
+        else:
+            raise LibraryError(f"Unknown model setting {key!r}.")
+        out[key] = value
+    return out
 
 
 def engine_settings_for(entry: ModelEntry | None):
@@ -208,4 +249,5 @@ def engine_settings_for(entry: ModelEntry | None):
         settings.custom_tags = ThinkTags(*s["think_tags"])
     elif s.get("reasoning_format"):
         settings.reasoning_format = ReasoningFormat(s["reasoning_format"])
+    settings.sampling = dict(s.get("sampling") or {})
     return settings

@@ -18,6 +18,7 @@ class Sampling:
     seed: int | None = None  # None: a fresh random seed per answer
 
 
+SAMPLING_FIELDS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")  # what a model may override
 DEFAULT = Sampling()
 QWEN3_THINKING = Sampling(temperature=0.6, top_p=0.95, top_k=20, min_p=0.0, repeat_penalty=1.0)
 QWEN3_NON_THINKING = Sampling(temperature=0.7, top_p=0.8, top_k=20, min_p=0.0, repeat_penalty=1.0)

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 from reasoner_desktop import __version__
 from reasoner_desktop.domain.messages import MessageStatus, Role
 from reasoner_desktop.export.files import safe_filename
+from reasoner_desktop.inference.errors import ModelLoadError
+from reasoner_desktop.inference.library import LibraryError, ModelLibrary, engine_settings_for
 from reasoner_desktop.export.options import ExportError, ImportFormatError
 from reasoner_desktop.services.chat import TurnOptions
 from reasoner_desktop.services.exporting import export_conversations, export_dataset, import_file
@@ -37,26 +39,35 @@ from reasoner_desktop.storage.repository import HistoryRepository
 from reasoner_desktop.ui.chat_view import ChatView, MessageView
 from reasoner_desktop.ui.composer import MessageInput
 from reasoner_desktop.ui.export_dialog import ExportDialog
+from reasoner_desktop.ui.models_dialog import ModelsDialog
+from reasoner_desktop.workers.download_worker import DownloadWorker
 from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
 
 FLUSH_INTERVAL_MS = 33  # at most ~30 repaints a second while streaming
 SETTING_SHOW_THOUGHTS = "view/showThoughts"
 SETTING_SPLITTER = "view/splitter"
 SETTING_GEOMETRY = "window/geometry"
+SETTING_LAST_MODEL = "model/last"
 
 
 class MainWindow(QMainWindow):
     sendRequested = Signal(int, str, object)  # conversation id (0: new), text, TurnOptions or None
     stopRequested = Signal()
-    loadModelRequested = Signal(str)
+    loadModelRequested = Signal(str, object)  # path, EngineSettings
     closing = Signal()
 
-    def __init__(self, repo: HistoryRepository, settings: QSettings) -> None:
+    def __init__(self, repo: HistoryRepository, settings: QSettings, library: ModelLibrary,
+                 downloads: DownloadWorker) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Reasoner Desktop")
+        self.setAcceptDrops(True)
         self.repo = repo
         self.settings = settings
+        self.library = library
+        self.downloads = downloads
+        self.models_dialog: ModelsDialog | None = None
+        self.loaded_entry: str | None = None  # the library name of the model in use
         self.conversation_id = 0
         self.streaming_id: int | None = None
         self.model_name: str | None = None
@@ -169,7 +180,11 @@ class MainWindow(QMainWindow):
         self.action_dataset = QAction(self.tr("Export reasoning &dataset (thumbs-up answers)…"), self)
         self.action_dataset.setObjectName("actionDataset")
         self.action_dataset.triggered.connect(self.export_dataset)
-        file_menu.addActions([self.action_new_chat, self.action_open_model])
+        self.action_models = QAction(self.tr("&Models…"), self)
+        self.action_models.setObjectName("actionModels")
+        self.action_models.setShortcut(QKeySequence("Ctrl+M"))
+        self.action_models.triggered.connect(self.open_models)
+        file_menu.addActions([self.action_new_chat, self.action_open_model, self.action_models])
         file_menu.addSeparator()
         file_menu.addActions([self.action_export, self.action_import, self.action_dataset])
         file_menu.addSeparator()
@@ -218,9 +233,58 @@ class MainWindow(QMainWindow):
             self.model_label.setText(self.tr("No model loaded — File → Open model file…"))
         self._set_busy(self.streaming_id is not None)
 
-    def request_model(self, path: str) -> None:
+    def request_model(self, path: str, settings=None) -> None:
         self.set_model_state(None, loading=True)
-        self.loadModelRequested.emit(path)
+        self.loadModelRequested.emit(path, settings)
+
+    def last_model_name(self) -> str | None:
+        return self.settings.value(SETTING_LAST_MODEL) or None
+
+    def use_model(self, name: str, *, quiet: bool = False) -> bool:
+        """Load a library model with its remembered settings, and remember it for the next start."""
+        entry = self.library.get(name) if name else None
+        if entry is None:
+            if not quiet:
+                self.show_error(self.tr("No such model"), name)
+            return False
+        self.settings.setValue(SETTING_LAST_MODEL, entry.name)
+        self.loaded_entry = entry.name
+        self.request_model(entry.path, engine_settings_for(entry))
+        return True
+
+    def on_model_settings_changed(self, name: str) -> None:
+        """New settings for the model in use take effect now (it is reloaded; history is untouched)."""
+        if name == self.loaded_entry and self.streaming_id is None:
+            self.use_model(name)
+
+    def open_models(self) -> ModelsDialog:
+        if self.models_dialog is None:
+            self.models_dialog = ModelsDialog(self.library, self.downloads, self)
+            self.models_dialog.modelChosen.connect(self.use_model)
+            self.models_dialog.settingsChanged.connect(self.on_model_settings_changed)
+        self.models_dialog.refresh_library()
+        self.models_dialog.show()
+        self.models_dialog.raise_()
+        return self.models_dialog
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().lower().endswith(".gguf")]
+        if paths:
+            event.acceptProposedAction()
+            self.add_model_file(paths[0])
+
+    def add_model_file(self, path: str) -> None:
+        """A GGUF dropped on the window or opened from File: into the library, then loaded."""
+        try:
+            entry = self.library.add(path)
+        except (LibraryError, ModelLoadError) as exc:
+            self.show_error(self.tr("The model could not be added"), str(exc))
+            return
+        self.use_model(entry.name)
 
     @Slot(str, bool)
     def on_model_loaded(self, name: str, thinks_natively: bool) -> None:
@@ -242,7 +306,7 @@ class MainWindow(QMainWindow):
     def _choose_model_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), "", self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
-            self.request_model(path)
+            self.add_model_file(path)
 
     # -- conversations ---------------------------------------------------------------
 

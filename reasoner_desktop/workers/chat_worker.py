@@ -46,13 +46,13 @@ class ChatWorker(QObject):
 
     # -- slots, run on the worker thread ---------------------------------------------
 
-    @Slot(str)
-    def loadModel(self, path: str) -> None:
+    @Slot(str, object)
+    def loadModel(self, path: str, settings: EngineSettings | None = None) -> None:
         old, self._engine = self._engine, None
         if old is not None:
             old.close()
         try:
-            self._engine = LlamaEngine(Path(path), EngineSettings())
+            self._engine = LlamaEngine(Path(path), settings or EngineSettings())
         except ModelLoadError as exc:
             self.modelFailed.emit(str(exc))
             return
