@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -153,6 +154,21 @@ def test_per_model_sampling_overrides_the_family_preset_and_bad_values_are_refus
     assert library.get(name).settings["n_ctx"] == 2048  # a refused change leaves the rest alone
     library.set_settings(name, {"n_ctx": None, "sampling": {}})  # None / empty forgets
     assert library.get(name).settings == {}
+
+
+def test_a_download_the_list_never_recorded_is_still_found(tmp_path, model_path):
+    library = ModelLibrary(tmp_path / "data")
+    folder = library.download_dir(REPO)
+    folder.mkdir(parents=True)
+    shutil.copy(model_path, folder / FILE)  # as if the app died right after the file landed
+    (folder / "Other.gguf.part").write_bytes(b"GGUF")  # an unfinished download is not a model
+    (found,) = [e for e in library.entries() if e.source == "downloaded"]
+    assert (found.repo_id, found.filename, Path(found.path)) == (REPO, FILE, folder / FILE)
+    assert found.name != library.entries()[0].name  # distinct from the bundled model of the same name
+    library.set_settings(found.name, {"n_ctx": 512})  # now it is recorded too
+    assert json.loads((tmp_path / "data" / "models.json").read_text())["models"][0]["settings"] == {"n_ctx": 512}
+    library.remove(found.name)
+    assert not (folder / FILE).exists() and [e.source for e in library.entries()] == ["bundled"]
 
 
 def test_recommended_list_is_well_formed():

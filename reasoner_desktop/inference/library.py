@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -107,7 +108,23 @@ class ModelLibrary:
         if bundled is not None:
             saved = next((e for e in stored if e.source == BUNDLED), None)
             out.append(ModelEntry(bundled.stem, str(bundled), BUNDLED, settings=saved.settings if saved else {}))
-        return out + [e for e in stored if e.source != BUNDLED]
+        out += [e for e in stored if e.source != BUNDLED]
+        return out + self._unrecorded_downloads(out)
+
+    def _unrecorded_downloads(self, known: list[ModelEntry]) -> list[ModelEntry]:
+        """Finished downloads in models/ that models.json does not list (the app died between the
+        file landing and the list being saved, or models.json was lost): found, not forgotten."""
+        if not self.models_dir.is_dir():
+            return []
+        paths = {Path(e.path).resolve() for e in known}
+        found = []
+        for path in sorted(self.models_dir.glob("*/*.gguf")):
+            if path.resolve() in paths or re.search(r"-0000[2-9]-of-|-000[1-9]\d-of-", path.name):
+                continue  # known, or a later part of a split model
+            entry = ModelEntry(self._unique_name(path.stem, known + found), str(path), DOWNLOADED,
+                               repo_id=path.parent.name.replace("__", "/", 1), filename=path.name)
+            found.append(entry)
+        return found
 
     def get(self, name_or_path: str) -> ModelEntry | None:
         for e in self.entries():
