@@ -44,11 +44,19 @@ lint: venv
 test: venv sysdeps lint
 	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest -q
 
+# Full benchmark (several minutes): bench/results.json and bench/results.md. Not a CI test.
+bench: venv
+	QT_QPA_PLATFORM=offscreen $(PY) bench/bench.py
+
+# The same harness with tiny sizes (under a minute); the test suite runs it too.
+bench-smoke: venv
+	QT_QPA_PLATFORM=offscreen $(PY) bench/bench.py --smoke --out $${TMPDIR:-/tmp}
+
 bench-history: venv
 	$(PY) bench/history_bench.py
 
 screenshots: venv
-	QT_QPA_PLATFORM=offscreen $(PY) packaging/screenshots.py
+	QT_QPA_PLATFORM=offscreen $(PY) docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QMetaObject, QObject, QSettings, Qt, QThread
+from PySide6.QtCore import QMetaObject, QObject, QSettings, Qt, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reasoner_desktop import __version__
@@ -115,4 +116,10 @@ def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
         QMessageBox.critical(None, "Reasoner Desktop", str(exc))
         return 2
     window.show()
+    if os.environ.get("REASONER_DESKTOP_EXIT_AFTER_SHOW"):  # start-up benchmark: time to a shown window
+        def shown() -> None:
+            print(f"window-shown {time.time():.6f}", file=sys.stderr, flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, shown)
     return app.exec()

@@ -23,6 +23,7 @@ class TurnOptions:
     mode: ThinkingMode | None = None
     max_thinking_tokens: int | None = None
     min_thinking_tokens: int | None = None
+    max_extensions: int = 8  # "think longer": how many times an early close may become "Wait"
     budget_message: str | None = None
     max_tokens: int = 2048
     system_prompt: str | None = None
@@ -130,6 +131,7 @@ class ChatService:
             max_tokens=options.max_tokens,
             max_thinking_tokens=options.max_thinking_tokens,
             min_thinking_tokens=options.min_thinking_tokens,
+            max_extensions=options.max_extensions,
             budget_message=options.budget_message,
             sampling=sampling,
             examples=options.examples,

@@ -1,0 +1,405 @@
+"""Reasoner Desktop against bare llama-cpp-python, in one run.
+
+    make bench         # full run: bench/results.json and bench/results.md (a few minutes)
+    make bench-smoke   # the same harness with tiny sizes, under a minute (CI keeps it alive)
+
+Every figure is a median over interleaved runs (raw, engine, GUI, raw, engine, GUI, ...) and every
+speed is also a ratio to the raw baseline measured in the same run, on the bundled model, greedy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+import llama_cpp  # noqa: E402
+
+from reasoner_desktop.domain.messages import ChatMessage, Role, ThinkingMode  # noqa: E402
+from reasoner_desktop.inference.engine import EngineSettings, GenerationRequest, LlamaEngine, Sampling  # noqa: E402
+from reasoner_desktop.inference.model_files import bundled_model_path  # noqa: E402
+
+GREEDY = Sampling(temperature=0.0, top_p=1.0, top_k=1, min_p=0.0, repeat_penalty=1.0)
+N_CTX = 4096
+# A question that makes the tiny model write at length (greedy, it keeps going).
+LONG_PROMPT = ("Write a very long, detailed essay about the history of mathematics, from Babylon to the "
+               "twentieth century, with many sections.")
+TARGETS = {
+    "engine_vs_raw_decode_ratio": (">=", 0.97),
+    "gui_vs_raw_decode_ratio": (">=", 0.95),
+    "gui_max_stall_ms": ("<", 30),
+    "render_long_vs_short_ratio": ("<", 2),
+    "startup_to_window_seconds": ("<", 1.5),
+    "rss_overhead_mb": ("<", 200),
+    "history_open_2000_ms": ("<", 150),
+    "history_search_ms": ("<", 50),
+}
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else None
+
+
+# -- raw llama-cpp-python ------------------------------------------------------------------
+
+def raw_llama(model: Path) -> llama_cpp.Llama:
+    # The same construction the engine uses (engine.py), nothing of ours in the loop.
+    return llama_cpp.Llama(model_path=str(model), n_ctx=N_CTX, n_threads=None, n_batch=512, verbose=False)
+
+
+def raw_decode(llm: llama_cpp.Llama, prompt_tokens: list[int], n: int) -> float:
+    """Tokens/s of a bare generate loop: from the first sampled token to the n-th."""
+    llm.reset()
+    first = None
+    count = 0
+    for _ in llm.generate(prompt_tokens, top_k=1, top_p=1.0, min_p=0.0, temp=0.0, repeat_penalty=1.0, reset=True):
+        count += 1
+        if first is None:
+            first = time.perf_counter()
+        if count >= n:
+            break
+    return (count - 1) / (time.perf_counter() - first)
+
+
+def prompt_tokens(engine: LlamaEngine, request: GenerationRequest) -> list[int]:
+    _plan, tokens, _dropped = engine._fit_prompt(request)
+    return tokens
+
+
+# -- our engine ----------------------------------------------------------------------------
+
+def engine_decode(engine: LlamaEngine, request: GenerationRequest):
+    engine._llm.reset()  # no KV reuse between runs: prompt evaluation is not what is measured
+    done = None
+    for event in engine.stream(request):
+        done = event
+    s = done.stats
+    return s.tokens_per_second, s.thinking_tokens + s.answer_tokens, s
+
+
+# -- the real window -----------------------------------------------------------------------
+
+class GuiRun:
+    """The main window offscreen, thought pane visible, streaming a long prompted-thinking turn,
+    while a 5 ms heartbeat timer on the GUI thread measures how late the event loop is."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from PySide6.QtCore import Qt, QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from reasoner_desktop.app import build_main_window
+
+        self.app = QApplication.instance() or QApplication([])
+        self.window = build_main_window(data_dir)
+        self.window.resize(1280, 800)
+        self.window.show()
+        self.window.action_show_thoughts.setChecked(True)
+        self._wait(lambda: self.window.model_name is not None, 60)
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._beat)
+        self.last_beat = None
+        self.stalls: list[float] = []
+
+    def _wait(self, cond, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not cond():
+            if time.monotonic() > end:
+                raise TimeoutError("the window did not get there in time")
+            self.app.processEvents()
+            time.sleep(0.002)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        if self.last_beat is not None:
+            self.stalls.append(max(0.0, (now - self.last_beat) * 1000 - 5))
+        self.last_beat = now
+
+    def stream(self, tokens: int) -> dict:
+        from reasoner_desktop.services.chat import TurnOptions
+
+        w = self.window
+        w.new_chat()
+        half = tokens // 2
+        w.turn_options = TurnOptions(mode=ThinkingMode.PROMPTED, max_tokens=tokens, max_thinking_tokens=half,
+                                     min_thinking_tokens=half, max_extensions=200, sampling=GREEDY)
+        w.worker_host.worker._engine._llm.reset()
+        w.input.setPlainText(LONG_PROMPT)
+        self.stalls, self.last_beat = [], None
+        self.timer.start()
+        w.send()
+        self._wait(lambda: w.streaming_id is None, 600)
+        self.timer.stop()
+        result = dict(w.last_result)
+        result["stalls"] = self.stalls
+        return result
+
+    def close(self) -> None:
+        self.window.close()
+
+
+def render_cost(data_dir: Path, tokens: list[str], short: int, long: int, per_update: int = 4) -> dict:
+    """Milliseconds per streamed update (append, flush, layout and paint) with `short` and then
+    `long` tokens already on screen, for the thought pane and for the answer."""
+    from PySide6.QtWidgets import QApplication
+
+    from reasoner_desktop.app import build_main_window
+
+    app = QApplication.instance()
+    w = build_main_window(data_dir)
+    conv = w.repo.create_conversation("render")
+    user = w.repo.add_user_message(conv, "render")
+    asst = w.repo.start_assistant_message(conv, user, "bench")
+    w.resize(1280, 800)
+    w.show()
+    w.action_show_thoughts.setChecked(True)
+    w._flush_timer.stop()
+    w.on_turn_started(conv, user, asst)
+    w._flush_timer.stop()  # updates are driven by hand here, one per 33 ms frame's worth of tokens
+    app.processEvents()
+
+    def updates(kind: str, upto: int, measure: bool) -> list[float]:
+        feed = w.on_thinking_delta if kind == "thinking" else w.on_answer_delta
+        out, shown = [], 0
+        while shown < upto:
+            t = time.perf_counter()
+            for tok in tokens[shown % len(tokens): shown % len(tokens) + per_update] or tokens[:per_update]:
+                feed(asst, tok)
+            w._flush()
+            app.processEvents()
+            if measure:
+                out.append((time.perf_counter() - t) * 1000)
+            shown += per_update
+        return out
+
+    res = {}
+    for kind in ("thinking", "answer"):
+        updates(kind, short, False)
+        res[f"{kind}_short"] = median(updates(kind, 20 * per_update, True))
+        updates(kind, long - short, False)
+        res[f"{kind}_long"] = median(updates(kind, 20 * per_update, True))
+    w.close()
+    return res
+
+
+# -- processes -----------------------------------------------------------------------------
+
+def startup_seconds(data_dir: Path) -> float:
+    env = {**os.environ, "REASONER_DESKTOP_EXIT_AFTER_SHOW": "1", "QT_QPA_PLATFORM": "offscreen"}
+    t = time.time()
+    out = subprocess.run([sys.executable, "-m", "reasoner_desktop", "--data-dir", str(data_dir), "gui"],
+                         capture_output=True, text=True, env=env, timeout=60, cwd=ROOT)
+    line = next(ln for ln in out.stderr.splitlines() if ln.startswith("window-shown "))
+    return float(line.split()[1]) - t
+
+
+RSS_RAW = """
+import llama_cpp, sys
+llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=%d, n_batch=512, verbose=False)
+for i, _ in enumerate(llm.generate(llm.tokenize(b"Hello, how are you?"), top_k=1, temp=0.0)):
+    if i == 16: break
+print(int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024)
+""" % N_CTX
+
+RSS_APP = """
+import sys, time
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from reasoner_desktop.app import build_main_window
+from reasoner_desktop.services.chat import TurnOptions
+w = build_main_window(Path(sys.argv[1]))
+w.show()
+def wait(cond):
+    end = time.monotonic() + 120
+    while not cond() and time.monotonic() < end:
+        app.processEvents(); time.sleep(0.005)
+wait(lambda: w.model_name is not None)
+w.turn_options = TurnOptions(mode=None, max_tokens=16)
+w.input.setPlainText("Hello, how are you?")
+w.send()
+wait(lambda: w.streaming_id is None)
+print(int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024, flush=True)
+w.close()
+"""
+
+
+def rss_mb(code: str, arg: str) -> int:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code, arg], capture_output=True, text=True, env=env, timeout=180,
+                         cwd=ROOT)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+# -- the run -------------------------------------------------------------------------------
+
+def run(smoke: bool) -> dict:
+    model = bundled_model_path()
+    if model is None:
+        raise SystemExit("The bundled model is not installed: run `make venv`.")
+    reps = 1 if smoke else 3
+    decode_n = 48 if smoke else 400
+    gui_n = 64 if smoke else 2000
+    tmp = Path(tempfile.mkdtemp(prefix="reasoner-bench-"))
+    r: dict = {}
+
+    # Start-up first, while nothing else runs.
+    r["startup_to_window_seconds"] = round(median([startup_seconds(tmp / f"start{i}") for i in range(reps + 1)]), 3)
+
+    raw = raw_llama(model)
+    engine = LlamaEngine(model, EngineSettings(n_ctx=N_CTX))
+    off = GenerationRequest(messages=[ChatMessage(Role.USER, LONG_PROMPT)], mode=ThinkingMode.OFF,
+                            max_tokens=decode_n, sampling=GREEDY)
+    toks = prompt_tokens(engine, off)
+    gui = GuiRun(tmp / "gui")
+
+    raw_rates, engine_rates, gui_rates, gui_raw_rates, stalls, counts, gui_counts = [], [], [], [], [], [], []
+    for _ in range(reps):
+        rate, n, _s = engine_decode(engine, off)
+        engine_rates.append(rate)
+        counts.append(n)
+        raw_rates.append(raw_decode(raw, toks, n))
+        res = gui.stream(gui_n)
+        n_gui = res["thinking_tokens"] + res["answer_tokens"]
+        gui_counts.append(n_gui)
+        gui_rates.append(res["tokens_per_second"])
+        stalls.extend(res["stalls"])
+        gui_raw_rates.append(raw_decode(raw, toks, n_gui))
+    r["raw_decode_tokens_per_second"] = round(median(raw_rates), 1)
+    r["engine_decode_tokens_per_second"] = round(median(engine_rates), 1)
+    r["engine_vs_raw_decode_ratio"] = round(median(engine_rates) / median(raw_rates), 3)
+    r["engine_decode_tokens"] = int(median(counts))
+    r["gui_decode_tokens_per_second"] = round(median(gui_rates), 1)
+    r["gui_raw_decode_tokens_per_second"] = round(median(gui_raw_rates), 1)
+    r["gui_vs_raw_decode_ratio"] = round(median(gui_rates) / median(gui_raw_rates), 3)
+    r["gui_stream_tokens"] = int(median(gui_counts))
+    r["gui_max_stall_ms"] = round(max(stalls), 1) if stalls else None
+    r["gui_p99_stall_ms"] = round(pct(stalls, 0.99), 2) if stalls else None
+    r["gui_heartbeats"] = len(stalls)
+    gui.close()
+
+    # KV prefix reuse and time to first answer token: two turns of one conversation, thinking off.
+    from reasoner_desktop.services.chat import ChatService, TurnOptions
+    from reasoner_desktop.storage.repository import open_history
+
+    repo = open_history(tmp / "turns.db")
+    ttfts, evaluated, total = [], [], []
+    for _ in range(reps):
+        engine._llm.reset()
+        service = ChatService(repo, engine)
+        opts = TurnOptions(mode=ThinkingMode.OFF, max_tokens=48, sampling=GREEDY)
+        t1 = service.run_turn(None, "What is the capital of France?", opts)
+        ttfts.append(t1.stats.ttft_seconds)
+        t2 = service.run_turn(t1.ids.conversation_id, "And of Italy?", opts)
+        evaluated.append(t2.stats.prompt_tokens_evaluated)
+        total.append(t2.stats.prompt_tokens)
+    r["ttft_seconds"] = round(median(ttfts), 3)
+    r["turn2_prompt_tokens_evaluated"] = int(median(evaluated))
+    r["turn2_prompt_tokens_total"] = int(median(total))
+
+    # Rendering cost with few and with many tokens on screen (no model: the GUI alone).
+    words = [engine._llm.detokenize([t]).decode("utf-8", "replace") for t in engine.tokenize(LONG_PROMPT * 20)]
+    engine.close()
+    raw.close()
+    rc = render_cost(tmp / "render", words, 100, 400 if smoke else 4000)
+    r["render_ms_per_update_short"] = round(max(rc["thinking_short"], rc["answer_short"]), 3)
+    r["render_ms_per_update_long"] = round(max(rc["thinking_long"], rc["answer_long"]), 3)
+    r["render_long_vs_short_ratio"] = round(r["render_ms_per_update_long"] / r["render_ms_per_update_short"], 2)
+    r["render_detail_ms"] = {k: round(v, 3) for k, v in rc.items()}
+
+    raw_mb = rss_mb(RSS_RAW, str(model))
+    app_mb = rss_mb(RSS_APP, str(tmp / "rss"))
+    r["rss_raw_mb"], r["rss_app_mb"], r["rss_overhead_mb"] = raw_mb, app_mb, app_mb - raw_mb
+
+    sys.path.insert(0, str(HERE))
+    import history_bench
+
+    r.update(history_bench.run(2_000 if smoke else 100_000, repeat=3 if smoke else 15))
+    return r
+
+
+def verdicts(r: dict) -> dict:
+    out = {}
+    for key, (op, target) in TARGETS.items():
+        v = r.get(key)
+        out[key] = None if v is None else (v >= target if op == ">=" else v < target)
+    return out
+
+
+def write(r: dict, smoke: bool, out_dir: Path = HERE) -> tuple[Path, Path]:
+    from PySide6 import __version__ as pyside
+
+    meta = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()} {platform.release()}",
+        "cpu": _cpu_name(),
+        "model": bundled_model_path().name,
+        "versions": {"python": platform.python_version(), "llama_cpp_python": llama_cpp.__version__,
+                     "pyside6": pyside},
+        "smoke": smoke,
+    }
+    doc = {"meta": meta, "results": r, "targets_met": verdicts(r)}
+    name = "results-smoke" if smoke else "results"
+    jpath, mpath = out_dir / f"{name}.json", out_dir / f"{name}.md"
+    jpath.write_text(json.dumps(doc, indent=2) + "\n")
+    lines = [f"# Benchmark results{' (smoke)' if smoke else ''}", "",
+             f"{meta['date']} · {meta['machine']} · {meta['cpu']} · model {meta['model']} · "
+             f"Python {meta['versions']['python']}, llama-cpp-python {meta['versions']['llama_cpp_python']}, "
+             f"PySide6 {meta['versions']['pyside6']}", "",
+             "| key | value | target | met |", "| --- | --- | --- | --- |"]
+    for key, value in r.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        t = TARGETS.get(key)
+        met = doc["targets_met"].get(key)
+        lines.append(f"| `{key}` | {value} | {(t[0] + ' ' + str(t[1])) if t else ''} | "
+                     f"{'' if met is None else ('yes' if met else '**no**')} |")
+    mpath.write_text("\n".join(lines) + "\n")
+    return jpath, mpath
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness, not the speed")
+    p.add_argument("--out", type=Path, default=HERE, help="where results(.json|.md) go (default: bench/)")
+    args = p.parse_args()
+    r = run(args.smoke)
+    jpath, mpath = write(r, args.smoke, args.out)
+    print(mpath.read_text())
+    print(f"wrote {jpath} and {mpath}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
