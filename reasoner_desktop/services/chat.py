@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,6 +28,7 @@ class TurnOptions:
     max_tokens: int = 2048
     system_prompt: str | None = None
     sampling: Sampling | None = None  # None: recommended for the model
+    seed: int | None = None  # fixed seed for repeatable answers (over the sampling's own)
     examples: tuple[FewShotExample, ...] = ()
     reasoning_effort: str | None = None
 
@@ -120,6 +121,8 @@ class ChatService:
         repo = self.repo
         history = repo.prompt_history(conversation_id, up_to=user_id)
         sampling = options.sampling or self.engine.recommended_sampling(options.mode)
+        if options.seed is not None:
+            sampling = replace(sampling, seed=options.seed)
         assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name,
                                                     sampling=asdict(sampling))
         ids = TurnIds(conversation_id, user_id, assistant_id)

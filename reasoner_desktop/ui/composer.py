@@ -1,13 +1,27 @@
-"""The message input: Enter sends, Shift+Enter starts a new line."""
+"""The composer: the message box, Send/Stop, and the thinking controls (mode, max thinking
+tokens, "think longer"), disabled with a reason where the loaded model cannot honour them."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtGui import QKeyEvent, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reasoner_desktop.domain.messages import ThinkingMode
 
 
 class MessageInput(QPlainTextEdit):
+    """Enter sends, Shift+Enter starts a new line."""
+
     submitted = Signal()
 
     def __init__(self, parent=None) -> None:
@@ -24,3 +38,118 @@ class MessageInput(QPlainTextEdit):
             self.submitted.emit()
             return
         super().keyPressEvent(event)
+
+
+class Composer(QWidget):
+    submitted = Signal()
+    stopClicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.input = MessageInput()
+        self.input.submitted.connect(self.submitted)
+        self.send_button = QPushButton(self.tr("Send"))
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.submitted)
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.clicked.connect(self.stopClicked)
+
+        self.mode = QComboBox()
+        self.mode.setObjectName("thinkingMode")
+        for label, value, tip in (
+            (self.tr("Thinking: model default"), "", self.tr("Reasoning models think; others are prompted to")),
+            (self.tr("Thinking: native"), ThinkingMode.AUTO.value, self.tr("The model thinks the way it was trained to")),
+            (self.tr("Thinking: prompted"), ThinkingMode.PROMPTED.value,
+             self.tr("Any model: told to think step by step in <think> tags first")),
+            (self.tr("Thinking: off"), ThinkingMode.OFF.value, self.tr("Answer directly, without a chain of thought")),
+        ):
+            self.mode.addItem(label, value)
+            self.mode.setItemData(self.mode.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.mode.currentIndexChanged.connect(self._sync_enabled)
+        self.max_thinking = self._spin("maxThinking", self.tr("no limit"), 100, 32768, 256,
+                                       self.tr("Max thinking tokens: the thought is closed at this length "
+                                               "and the model answers"))
+        self.min_thinking = self._spin("minThinking", self.tr("off"), 50, 32768, 256,
+                                       self.tr("Think longer: until the thought has this many tokens, an early "
+                                               "end becomes “Wait” and the model keeps thinking"))
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(self.mode)
+        self.max_label = QLabel(self.tr("Max thinking"))
+        self.min_label = QLabel(self.tr("Think longer"))
+        for label, spin in ((self.max_label, self.max_thinking), (self.min_label, self.min_thinking)):
+            label.setBuddy(spin)
+            label.setToolTip(spin.toolTip())
+            controls.addWidget(label)
+            controls.addWidget(spin)
+        controls.addStretch(1)
+
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 0)
+        layout.addLayout(controls)
+        layout.addLayout(row)
+        self.capabilities: dict = {}
+        self._sync_enabled()
+
+    def _spin(self, name: str, zero_text: str, lo: int, hi: int, step: int, tip: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setObjectName(name)
+        box.setRange(lo - 1, hi)  # the lowest value means "not set"
+        box.setSingleStep(step)
+        box.setSpecialValueText(zero_text)
+        box.setValue(lo - 1)
+        box.setToolTip(tip)
+        box.valueChanged.connect(self._sync_enabled)
+        return box
+
+    @staticmethod
+    def _value(box: QSpinBox) -> int | None:
+        return None if box.value() == box.minimum() else box.value()
+
+    def thinking_options(self) -> dict:
+        """The TurnOptions fields these controls set."""
+        mode = ThinkingMode(self.mode.currentData()) if self.mode.currentData() else None
+        off = mode is ThinkingMode.OFF
+        return {"mode": mode,
+                "max_thinking_tokens": None if off else self._value(self.max_thinking),
+                "min_thinking_tokens": None if off else self._value(self.min_thinking)}
+
+    def set_capabilities(self, caps: dict) -> None:
+        """What the loaded model can do: {} while none is loaded."""
+        self.capabilities = caps
+        model: QStandardItemModel = self.mode.model()
+        natively = caps.get("thinks_natively", False)
+        can_off = caps.get("can_disable_thinking", True)
+        native, off = model.item(1), model.item(3)
+        native.setEnabled(bool(natively))
+        native.setToolTip(self.tr("The model thinks the way it was trained to") if natively else
+                          self.tr("This model does not think by itself; use prompted thinking"))
+        off.setEnabled(bool(can_off))
+        off.setToolTip(self.tr("Answer directly, without a chain of thought") if can_off else
+                       self.tr("This model cannot switch its thinking off; it will think anyway"))
+        if not model.item(self.mode.currentIndex()).isEnabled():
+            self.mode.setCurrentIndex(0)
+        self._sync_enabled()
+
+    def _sync_enabled(self) -> None:
+        off = self.mode.currentData() == ThinkingMode.OFF.value
+        for w in (self.max_thinking, self.min_thinking, self.max_label, self.min_label):
+            w.setEnabled(not off)
+        mx, mn = self._value(self.max_thinking), self._value(self.min_thinking)
+        if mx is not None and mn is not None and mn > mx:
+            self.min_thinking.setValue(mx)
+
+    def set_busy(self, busy: bool, ready: bool) -> None:
+        self.send_button.setEnabled(not busy and ready)
+        self.send_button.setToolTip("" if ready else self.tr("Load a model first (File → Models…)"))
+        self.stop_button.setEnabled(busy)

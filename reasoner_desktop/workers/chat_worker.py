@@ -22,7 +22,7 @@ from reasoner_desktop.storage.repository import HistoryRepository
 
 class ChatWorker(QObject):
     # out (emitted on the worker thread, delivered queued to the GUI)
-    modelLoaded = Signal(str, bool)  # model name, thinks natively
+    modelLoaded = Signal(str, dict)  # model name, what it can do (see _capabilities)
     modelFailed = Signal(str)  # one user-facing sentence
     turnStarted = Signal(int, int, int)  # conversation id, user message id, assistant message id
     thinkingDelta = Signal(int, str)  # assistant message id, text
@@ -56,11 +56,31 @@ class ChatWorker(QObject):
         except ModelLoadError as exc:
             self.modelFailed.emit(str(exc))
             return
-        self.modelLoaded.emit(self._engine.name, self._engine.thinks_natively)
+        e = self._engine
+        self.modelLoaded.emit(e.name, {"thinks_natively": e.thinks_natively, "path": str(e.path),
+                                       "can_disable_thinking": e.can_disable_thinking, "n_ctx": e.n_ctx,
+                                       "format": e.format.value})
 
     @Slot(int, str, object)
     def runTurn(self, conversation_id: int, text: str, options: TurnOptions | None) -> None:
         """conversation_id 0 starts a new conversation."""
+        self._run(lambda service, **kw: service.run_turn(conversation_id or None, text, options, **kw))
+
+    @Slot(int, str, object)
+    def editTurn(self, user_message_id: int, text: str, options: TurnOptions | None) -> None:
+        """Ask an edited question beside an earlier one (a new branch) and answer it."""
+        def call(service, **kw):
+            conversation_id = self._repo.get_message(user_message_id).conversation_id
+            return service.run_turn(conversation_id, text, options, edit_of=user_message_id, **kw)
+
+        self._run(call)
+
+    @Slot(int, object)
+    def regenerateTurn(self, assistant_message_id: int, options: TurnOptions | None) -> None:
+        """A new answer to the same question, kept beside the old one."""
+        self._run(lambda service, **kw: service.regenerate(assistant_message_id, options, **kw))
+
+    def _run(self, call) -> None:
         self._cancel.clear()
         self._cancel_requested_at = None
         if self._engine is None:
@@ -83,10 +103,15 @@ class ChatWorker(QObject):
                 current["stop_latency"] = time.perf_counter() - self._cancel_requested_at
 
         service = ChatService(self._repo, self._engine)
-        result = service.run_turn(conversation_id or None, text, options, on_start=on_start,
-                                  on_event=on_event, cancel=self._cancel.is_set)
+        try:
+            result = call(service, on_start=on_start, on_event=on_event, cancel=self._cancel.is_set)
+        except KeyError:
+            self.turnFinished.emit(current["id"], {"status": "error", "conversation_id": 0,
+                                                   "error": "That message no longer exists."})
+            return
         payload = result.to_json()
         payload["stop_latency_seconds"] = current.get("stop_latency")
+        payload["n_ctx"] = self._engine.n_ctx
         self.turnFinished.emit(result.ids.assistant_message_id, payload)
 
     @Slot()

@@ -1,0 +1,72 @@
+"""Build the shipped translations: `make translations`.
+
+Runs pyside6-lupdate over the UI sources, adds the strings that reach tr() as data, fills in
+packaging/zh_CN.py and compiles resources/i18n/reasoner_desktop_zh_CN.qm with pyside6-lrelease.
+Fails, naming them, when a user-visible string has no translation.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "packaging"))
+
+from zh_CN import ALIASES, EXTRA, ZH  # noqa: E402
+
+TS = ROOT / "resources" / "i18n" / "reasoner_desktop_zh_CN.ts"
+QM = TS.with_suffix(".qm")
+BIN = Path(sys.executable).parent
+
+
+def sources() -> list[str]:
+    files = sorted((ROOT / "reasoner_desktop" / "ui").glob("*.py")) + [ROOT / "reasoner_desktop" / "app.py"]
+    return [str(f.relative_to(ROOT)) for f in files]
+
+
+def main() -> int:
+    TS.parent.mkdir(parents=True, exist_ok=True)
+    TS.unlink(missing_ok=True)
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources(), "-no-obsolete", "-ts", str(TS)], cwd=ROOT,
+                   check=True, capture_output=True)
+    tree = ET.parse(TS)
+    root = tree.getroot()
+    root.set("language", "zh_CN")
+    contexts: dict[str, set[str]] = {}
+    for ctx in root.findall("context"):
+        name = ctx.findtext("name") or ""
+        contexts.setdefault(ALIASES.get(name, name), set()).update(m.findtext("source") for m in ctx.iter("message"))
+    for name, strings in EXTRA.items():
+        contexts.setdefault(name, set()).update(strings)
+    for name in ALIASES:  # keep the lupdate contexts too, whichever PySide6 looks up
+        for ctx in root.findall("context"):
+            if ctx.findtext("name") == name:
+                contexts.setdefault(name, set()).update(m.findtext("source") for m in ctx.iter("message"))
+    for ctx in list(root):
+        if ctx.tag == "context":
+            root.remove(ctx)
+    missing = sorted({s for strings in contexts.values() for s in strings if s not in ZH})
+    if missing:
+        print("No zh_CN translation for:\n  " + "\n  ".join(map(repr, missing)), file=sys.stderr)
+        return 1
+    for name in sorted(contexts):
+        ctx = ET.SubElement(root, "context")
+        ET.SubElement(ctx, "name").text = name
+        for source in sorted(contexts[name]):
+            msg = ET.SubElement(ctx, "message")
+            ET.SubElement(msg, "source").text = source
+            ET.SubElement(msg, "translation").text = ZH[source]
+    ET.indent(tree)
+    tree.write(TS, encoding="utf-8", xml_declaration=True)
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], cwd=ROOT, check=True,
+                   capture_output=True)
+    total = sum(len(s) for s in contexts.values())
+    print(f"{TS.relative_to(ROOT)}: {total} strings in {len(contexts)} contexts; {QM.relative_to(ROOT)} written")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

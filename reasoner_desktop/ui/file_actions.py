@@ -1,0 +1,74 @@
+"""File menu work of the main window: export, import and the reasoning dataset.
+
+Exports run on the GUI thread: they are local file writes of at most a few MB (measured in
+the export tests); a model never runs here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from reasoner_desktop.export.files import safe_filename
+from reasoner_desktop.export.options import ExportError, ImportFormatError
+from reasoner_desktop.services.exporting import export_conversations, export_dataset, import_file
+from reasoner_desktop.ui.export_dialog import ExportDialog
+
+
+class FileActionsMixin:
+    """Mixed into MainWindow: needs self.repo, self.sidebar, self.conversation_id, show_error()."""
+
+    def export_conversations(self, conversation_id: int | None = None) -> list | None:
+        current = conversation_id or self.conversation_id
+        dialog = ExportDialog(self, has_current=bool(current), conversation_count=self.sidebar.conversation_count())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        fmt = dialog.export_format
+        if dialog.everything:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export all conversations"), "conversations.zip",
+                                                  self.tr("Zip archive (*.zip)"))
+            ids = None
+        else:
+            conv = self.repo.get_conversation(current)
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export conversation"),
+                                                  safe_filename(conv.title if conv else "conversation", fmt.value),
+                                                  f"*.{fmt.value}")
+            ids = [current]
+        if not path:
+            return None
+        try:
+            # The file dialog already asked before replacing an existing file.
+            written = export_conversations(self.repo, ids, fmt, dialog.thinking, Path(path), force=True)
+        except (ExportError, OSError) as exc:
+            self.show_error(self.tr("Export failed"), str(exc))
+            return None
+        self.statusBar().showMessage(self.tr("Exported to %1").replace("%1", str(written[0])), 8000)
+        return written
+
+    def import_conversations(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import conversations"), "",
+                                              self.tr("Conversation exports (*.json)"))
+        if not path:
+            return
+        try:
+            result = import_file(self.repo, Path(path))
+        except ImportFormatError as exc:
+            self.show_error(self.tr("Import failed"), str(exc))
+            return
+        self.reload_conversations()
+        message = self.tr("Imported %1 conversation(s).").replace("%1", str(len(result.imported)))
+        if result.skipped:
+            message += " " + self.tr("%1 were already here.").replace("%1", str(len(result.skipped)))
+        self.statusBar().showMessage(message, 8000)
+
+    def export_dataset(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export reasoning dataset"), "reasoning-dataset.jsonl",
+                                              self.tr("JSON Lines (*.jsonl)"))
+        if not path:
+            return
+        try:
+            n = export_dataset(self.repo, Path(path), force=True)
+        except (ExportError, OSError) as exc:
+            self.show_error(self.tr("Export failed"), str(exc))
+            return
+        self.statusBar().showMessage(self.tr("%1 thumbs-up example(s) written.").replace("%1", str(n)), 8000)

@@ -1,0 +1,1174 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name />
+    <message>
+      <source>&amp;About Reasoner Desktop</source>
+      <translation>关于 Reasoner Desktop(&amp;A)</translation>
+    </message>
+    <message>
+      <source>&amp;Chat</source>
+      <translation>对话(&amp;C)</translation>
+    </message>
+    <message>
+      <source>&amp;Export…</source>
+      <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+      <source>&amp;Focus the message box</source>
+      <translation>转到输入框(&amp;F)</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+      <source>&amp;Import…</source>
+      <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+      <source>&amp;Keyboard shortcuts</source>
+      <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+      <source>&amp;Models…</source>
+      <translation>模型(&amp;M)…</translation>
+    </message>
+    <message>
+      <source>&amp;New chat</source>
+      <translation>新建对话(&amp;N)</translation>
+    </message>
+    <message>
+      <source>&amp;Open model file…</source>
+      <translation>打开模型文件(&amp;O)…</translation>
+    </message>
+    <message>
+      <source>&amp;Quit</source>
+      <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+      <source>&amp;Regenerate the last answer</source>
+      <translation>重新生成最后的回答(&amp;R)</translation>
+    </message>
+    <message>
+      <source>&amp;Search chats</source>
+      <translation>搜索对话(&amp;S)</translation>
+    </message>
+    <message>
+      <source>&amp;Settings…</source>
+      <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+      <source>&amp;Stop generating</source>
+      <translation>停止生成(&amp;S)</translation>
+    </message>
+    <message>
+      <source>&amp;View</source>
+      <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+      <source>Export reasoning &amp;dataset (thumbs-up answers)…</source>
+      <translation>导出推理数据集（点赞的回答）(&amp;D)…</translation>
+    </message>
+    <message>
+      <source>Main toolbar</source>
+      <translation>主工具栏</translation>
+    </message>
+    <message>
+      <source>Show &amp;chain of thought</source>
+      <translation>显示思维链(&amp;C)</translation>
+    </message>
+    <message>
+      <source>The model that answers (Ctrl+M for all models)</source>
+      <translation>回答问题的模型（Ctrl+M 查看全部模型）</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatView</name>
+    <message>
+      <source>Ask anything. The model thinks first; its chain of thought appears in the pane on the right.</source>
+      <translation>随便问。模型会先思考，它的思维链显示在右侧窗格中。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Composer</name>
+    <message>
+      <source>Answer directly, without a chain of thought</source>
+      <translation>直接回答，不生成思维链</translation>
+    </message>
+    <message>
+      <source>Any model: told to think step by step in &lt;think&gt; tags first</source>
+      <translation>任何模型：先在 &lt;think&gt; 标签中逐步思考</translation>
+    </message>
+    <message>
+      <source>Load a model first (File → Models…)</source>
+      <translation>请先加载模型（文件 → 模型…）</translation>
+    </message>
+    <message>
+      <source>Max thinking</source>
+      <translation>最大思考</translation>
+    </message>
+    <message>
+      <source>Max thinking tokens: the thought is closed at this length and the model answers</source>
+      <translation>最大思考词元数：达到此长度时结束思考，模型开始回答</translation>
+    </message>
+    <message>
+      <source>Reasoning models think; others are prompted to</source>
+      <translation>推理模型自行思考；其他模型由提示引导思考</translation>
+    </message>
+    <message>
+      <source>Send</source>
+      <translation>发送</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>The model thinks the way it was trained to</source>
+      <translation>模型按训练时的方式思考</translation>
+    </message>
+    <message>
+      <source>Think longer</source>
+      <translation>延长思考</translation>
+    </message>
+    <message>
+      <source>Think longer: until the thought has this many tokens, an early end becomes “Wait” and the model keeps thinking</source>
+      <translation>延长思考：思考未达到此词元数时，提前结束会被替换为“Wait”，模型继续思考</translation>
+    </message>
+    <message>
+      <source>Thinking: model default</source>
+      <translation>思考：模型默认</translation>
+    </message>
+    <message>
+      <source>Thinking: native</source>
+      <translation>思考：原生</translation>
+    </message>
+    <message>
+      <source>Thinking: off</source>
+      <translation>思考：关闭</translation>
+    </message>
+    <message>
+      <source>Thinking: prompted</source>
+      <translation>思考：提示引导</translation>
+    </message>
+    <message>
+      <source>This model cannot switch its thinking off; it will think anyway</source>
+      <translation>此模型无法关闭思考；它仍会思考</translation>
+    </message>
+    <message>
+      <source>This model does not think by itself; use prompted thinking</source>
+      <translation>此模型不会自行思考；请使用提示引导思考</translation>
+    </message>
+    <message>
+      <source>no limit</source>
+      <translation>不限</translation>
+    </message>
+    <message>
+      <source>off</source>
+      <translation>关闭</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExportDialog</name>
+    <message>
+      <source>All %1 conversations (a folder or a .zip)</source>
+      <translation>全部 %1 个对话（文件夹或 .zip）</translation>
+    </message>
+    <message>
+      <source>Export conversations</source>
+      <translation>导出对话</translation>
+    </message>
+    <message>
+      <source>Format</source>
+      <translation>格式</translation>
+    </message>
+    <message>
+      <source>Thinking</source>
+      <translation>思考</translation>
+    </message>
+    <message>
+      <source>This conversation</source>
+      <translation>当前对话</translation>
+    </message>
+    <message>
+      <source>What</source>
+      <translation>内容</translation>
+    </message>
+  </context>
+  <context>
+    <name>FileActionsMixin</name>
+    <message>
+      <source>%1 thumbs-up example(s) written.</source>
+      <translation>已写入 %1 个点赞示例。</translation>
+    </message>
+    <message>
+      <source>%1 were already here.</source>
+      <translation>其中 %1 个已存在。</translation>
+    </message>
+    <message>
+      <source>Conversation exports (*.json)</source>
+      <translation>对话导出文件 (*.json)</translation>
+    </message>
+    <message>
+      <source>Export all conversations</source>
+      <translation>导出全部对话</translation>
+    </message>
+    <message>
+      <source>Export conversation</source>
+      <translation>导出对话</translation>
+    </message>
+    <message>
+      <source>Export failed</source>
+      <translation>导出失败</translation>
+    </message>
+    <message>
+      <source>Export reasoning dataset</source>
+      <translation>导出推理数据集</translation>
+    </message>
+    <message>
+      <source>Exported to %1</source>
+      <translation>已导出到 %1</translation>
+    </message>
+    <message>
+      <source>Import conversations</source>
+      <translation>导入对话</translation>
+    </message>
+    <message>
+      <source>Import failed</source>
+      <translation>导入失败</translation>
+    </message>
+    <message>
+      <source>Imported %1 conversation(s).</source>
+      <translation>已导入 %1 个对话。</translation>
+    </message>
+    <message>
+      <source>JSON Lines (*.jsonl)</source>
+      <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+      <source>Zip archive (*.zip)</source>
+      <translation>Zip 压缩包 (*.zip)</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <source>%1 old message(s) left out to fit the context</source>
+      <translation>为适应上下文，省略了 %1 条较早的消息</translation>
+    </message>
+    <message>
+      <source>%1 thumbs-up example(s) written.</source>
+      <translation>已写入 %1 个点赞示例。</translation>
+    </message>
+    <message>
+      <source>%1 tokens/s</source>
+      <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+      <source>%1 were already here.</source>
+      <translation>其中 %1 个已存在。</translation>
+    </message>
+    <message>
+      <source>&amp;About Reasoner Desktop</source>
+      <translation>关于 Reasoner Desktop(&amp;A)</translation>
+    </message>
+    <message>
+      <source>&amp;Chat</source>
+      <translation>对话(&amp;C)</translation>
+    </message>
+    <message>
+      <source>&amp;Export…</source>
+      <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+      <source>&amp;Focus the message box</source>
+      <translation>转到输入框(&amp;F)</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+      <source>&amp;Import…</source>
+      <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+      <source>&amp;Keyboard shortcuts</source>
+      <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+      <source>&amp;Models…</source>
+      <translation>模型(&amp;M)…</translation>
+    </message>
+    <message>
+      <source>&amp;New chat</source>
+      <translation>新建对话(&amp;N)</translation>
+    </message>
+    <message>
+      <source>&amp;Open model file…</source>
+      <translation>打开模型文件(&amp;O)…</translation>
+    </message>
+    <message>
+      <source>&amp;Quit</source>
+      <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+      <source>&amp;Regenerate the last answer</source>
+      <translation>重新生成最后的回答(&amp;R)</translation>
+    </message>
+    <message>
+      <source>&amp;Search chats</source>
+      <translation>搜索对话(&amp;S)</translation>
+    </message>
+    <message>
+      <source>&amp;Settings…</source>
+      <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+      <source>&amp;Stop generating</source>
+      <translation>停止生成(&amp;S)</translation>
+    </message>
+    <message>
+      <source>&amp;View</source>
+      <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+      <source>About Reasoner Desktop</source>
+      <translation>关于 Reasoner Desktop</translation>
+    </message>
+    <message>
+      <source>Context: %1 / %2 tokens</source>
+      <translation>上下文：%1 / %2 词元</translation>
+    </message>
+    <message>
+      <source>Context: %1 tokens</source>
+      <translation>上下文：%1 词元</translation>
+    </message>
+    <message>
+      <source>Conversation deleted.</source>
+      <translation>对话已删除。</translation>
+    </message>
+    <message>
+      <source>Conversation exports (*.json)</source>
+      <translation>对话导出文件 (*.json)</translation>
+    </message>
+    <message>
+      <source>Conversation restored.</source>
+      <translation>对话已恢复。</translation>
+    </message>
+    <message>
+      <source>Edit and resend</source>
+      <translation>编辑并重新发送</translation>
+    </message>
+    <message>
+      <source>Enter / Shift+Enter</source>
+      <translation>Enter / Shift+Enter</translation>
+    </message>
+    <message>
+      <source>Export all conversations</source>
+      <translation>导出全部对话</translation>
+    </message>
+    <message>
+      <source>Export conversation</source>
+      <translation>导出对话</translation>
+    </message>
+    <message>
+      <source>Export failed</source>
+      <translation>导出失败</translation>
+    </message>
+    <message>
+      <source>Export reasoning &amp;dataset (thumbs-up answers)…</source>
+      <translation>导出推理数据集（点赞的回答）(&amp;D)…</translation>
+    </message>
+    <message>
+      <source>Export reasoning dataset</source>
+      <translation>导出推理数据集</translation>
+    </message>
+    <message>
+      <source>Exported to %1</source>
+      <translation>已导出到 %1</translation>
+    </message>
+    <message>
+      <source>GGUF models (*.gguf);;All files (*)</source>
+      <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>历史记录</translation>
+    </message>
+    <message>
+      <source>Import conversations</source>
+      <translation>导入对话</translation>
+    </message>
+    <message>
+      <source>Import failed</source>
+      <translation>导入失败</translation>
+    </message>
+    <message>
+      <source>Imported %1 conversation(s).</source>
+      <translation>已导入 %1 个对话。</translation>
+    </message>
+    <message>
+      <source>JSON Lines (*.jsonl)</source>
+      <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+      <source>Keyboard shortcuts</source>
+      <translation>键盘快捷键</translation>
+    </message>
+    <message>
+      <source>Loading model…</source>
+      <translation>正在加载模型…</translation>
+    </message>
+    <message>
+      <source>Main toolbar</source>
+      <translation>主工具栏</translation>
+    </message>
+    <message>
+      <source>Model: %1</source>
+      <translation>模型：%1</translation>
+    </message>
+    <message>
+      <source>More models…</source>
+      <translation>更多模型…</translation>
+    </message>
+    <message>
+      <source>No model</source>
+      <translation>没有模型</translation>
+    </message>
+    <message>
+      <source>No model loaded — File → Models…</source>
+      <translation>未加载模型 — 文件 → 模型…</translation>
+    </message>
+    <message>
+      <source>No such model</source>
+      <translation>没有这个模型</translation>
+    </message>
+    <message>
+      <source>Open a GGUF model</source>
+      <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+      <source>Open link?</source>
+      <translation>打开链接？</translation>
+    </message>
+    <message>
+      <source>Question:</source>
+      <translation>问题：</translation>
+    </message>
+    <message>
+      <source>Reasoner Desktop %1
+Offline chat with local reasoning models.</source>
+      <translation>Reasoner Desktop %1
+与本地推理模型离线对话。</translation>
+    </message>
+    <message>
+      <source>Send / new line</source>
+      <translation>发送 / 换行</translation>
+    </message>
+    <message>
+      <source>Show &amp;chain of thought</source>
+      <translation>显示思维链(&amp;C)</translation>
+    </message>
+    <message>
+      <source>The answer could not be generated</source>
+      <translation>无法生成回答</translation>
+    </message>
+    <message>
+      <source>The bundled model is not installed. Open a GGUF file with File → Open model file…</source>
+      <translation>内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件</translation>
+    </message>
+    <message>
+      <source>The conversation is longer than the model's context window; the oldest turns were not sent to the model for this answer.</source>
+      <translation>对话长度超过了模型的上下文窗口；本次回答没有把最早的几轮发送给模型。</translation>
+    </message>
+    <message>
+      <source>The model could not be added</source>
+      <translation>无法添加该模型</translation>
+    </message>
+    <message>
+      <source>The model could not be loaded</source>
+      <translation>无法加载该模型</translation>
+    </message>
+    <message>
+      <source>The model that answers (Ctrl+M for all models)</source>
+      <translation>回答问题的模型（Ctrl+M 查看全部模型）</translation>
+    </message>
+    <message>
+      <source>The model wrote a link to:
+
+%1
+
+Open it in your web browser?</source>
+      <translation>模型写了一个链接：
+
+%1
+
+要在浏览器中打开吗？</translation>
+    </message>
+    <message>
+      <source>The new language applies from the next start.</source>
+      <translation>新语言将在下次启动时生效。</translation>
+    </message>
+    <message>
+      <source>Undo delete</source>
+      <translation>撤销删除</translation>
+    </message>
+    <message>
+      <source>Zip archive (*.zip)</source>
+      <translation>Zip 压缩包 (*.zip)</translation>
+    </message>
+  </context>
+  <context>
+    <name>MessageInput</name>
+    <message>
+      <source>Message the model… (Enter sends, Shift+Enter for a new line)</source>
+      <translation>给模型发消息…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+  </context>
+  <context>
+    <name>MessageWidget</name>
+    <message>
+      <source>Answer again (the old answer stays as a branch)</source>
+      <translation>重新回答（旧回答保留为分支）</translation>
+    </message>
+    <message>
+      <source>Bad answer</source>
+      <translation>差回答</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>复制</translation>
+    </message>
+    <message>
+      <source>Copy this message as Markdown</source>
+      <translation>以 Markdown 复制此消息</translation>
+    </message>
+    <message>
+      <source>Edit</source>
+      <translation>编辑</translation>
+    </message>
+    <message>
+      <source>Edit this question and ask again (the old version stays as a branch)</source>
+      <translation>编辑此问题并重新提问（旧版本保留为分支）</translation>
+    </message>
+    <message>
+      <source>Error</source>
+      <translation>出错</translation>
+    </message>
+    <message>
+      <source>Good answer (included in the reasoning dataset)</source>
+      <translation>好回答（计入推理数据集）</translation>
+    </message>
+    <message>
+      <source>Interrupted — the app closed while this was being written</source>
+      <translation>已中断 — 写入时应用被关闭</translation>
+    </message>
+    <message>
+      <source>Next version</source>
+      <translation>下一个版本</translation>
+    </message>
+    <message>
+      <source>Previous version</source>
+      <translation>上一个版本</translation>
+    </message>
+    <message>
+      <source>Regenerate</source>
+      <translation>重新生成</translation>
+    </message>
+    <message>
+      <source>Show this answer's chain of thought</source>
+      <translation>显示此回答的思维链</translation>
+    </message>
+    <message>
+      <source>Stopped</source>
+      <translation>已停止</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModelActionsMixin</name>
+    <message>
+      <source>GGUF models (*.gguf);;All files (*)</source>
+      <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>More models…</source>
+      <translation>更多模型…</translation>
+    </message>
+    <message>
+      <source>No such model</source>
+      <translation>没有这个模型</translation>
+    </message>
+    <message>
+      <source>Open a GGUF model</source>
+      <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+      <source>The model could not be added</source>
+      <translation>无法添加该模型</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModelSettingsDialog</name>
+    <message>
+      <source>&lt;think&gt;…&lt;/think&gt; (DeepSeek-R1, Qwen3, QwQ, Phi-4)</source>
+      <translation>&lt;think&gt;…&lt;/think&gt;（DeepSeek-R1、Qwen3、QwQ、Phi-4）</translation>
+    </message>
+    <message>
+      <source>CPU threads</source>
+      <translation>CPU 线程</translation>
+    </message>
+    <message>
+      <source>Cannot save these settings</source>
+      <translation>无法保存这些设置</translation>
+    </message>
+    <message>
+      <source>Context window (tokens)</source>
+      <translation>上下文窗口（词元）</translation>
+    </message>
+    <message>
+      <source>Custom tags…</source>
+      <translation>自定义标签…</translation>
+    </message>
+    <message>
+      <source>GPU layers (-1 = all)</source>
+      <translation>GPU 层数（-1 = 全部）</translation>
+    </message>
+    <message>
+      <source>Guess from the chat template</source>
+      <translation>根据聊天模板判断</translation>
+    </message>
+    <message>
+      <source>Min-p</source>
+      <translation>Min-p</translation>
+    </message>
+    <message>
+      <source>Not a reasoning model (prompted thinking)</source>
+      <translation>非推理模型（提示引导思考）</translation>
+    </message>
+    <message>
+      <source>Reasoning format</source>
+      <translation>推理格式</translation>
+    </message>
+    <message>
+      <source>Repeat penalty</source>
+      <translation>重复惩罚</translation>
+    </message>
+    <message>
+      <source>Settings for %1</source>
+      <translation>%1 的设置</translation>
+    </message>
+    <message>
+      <source>Temperature</source>
+      <translation>温度</translation>
+    </message>
+    <message>
+      <source>Thought tags</source>
+      <translation>思考标签</translation>
+    </message>
+    <message>
+      <source>Top-k</source>
+      <translation>Top-k</translation>
+    </message>
+    <message>
+      <source>Top-p</source>
+      <translation>Top-p</translation>
+    </message>
+    <message>
+      <source>[THINK]…[/THINK] (Magistral)</source>
+      <translation>[THINK]…[/THINK]（Magistral）</translation>
+    </message>
+    <message>
+      <source>default</source>
+      <translation>默认</translation>
+    </message>
+    <message>
+      <source>gpt-oss channels</source>
+      <translation>gpt-oss 通道</translation>
+    </message>
+    <message>
+      <source>“default” uses the value recommended for the model's family. Changes apply when the model is next loaded (now, if it is in use).</source>
+      <translation>“默认”表示使用该模型系列的推荐值。更改在下次加载模型时生效（若正在使用则立即生效）。</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModelsDialog</name>
+    <message>
+      <source>%1 GGUF files. The suggestion is the largest that fits in free memory.</source>
+      <translation>%1 个 GGUF 文件。推荐的是可用内存能容纳的最大文件。</translation>
+    </message>
+    <message>
+      <source>%1 left</source>
+      <translation>剩余 %1</translation>
+    </message>
+    <message>
+      <source>%1 parts</source>
+      <translation>%1 个分片</translation>
+    </message>
+    <message>
+      <source>%1 repositories found.</source>
+      <translation>找到 %1 个仓库。</translation>
+    </message>
+    <message>
+      <source>Add GGUF file…</source>
+      <translation>添加 GGUF 文件…</translation>
+    </message>
+    <message>
+      <source>Add a GGUF model</source>
+      <translation>添加 GGUF 模型</translation>
+    </message>
+    <message>
+      <source>Architecture</source>
+      <translation>架构</translation>
+    </message>
+    <message>
+      <source>Bundled</source>
+      <translation>内置</translation>
+    </message>
+    <message>
+      <source>Cancel download</source>
+      <translation>取消下载</translation>
+    </message>
+    <message>
+      <source>Cancelling…</source>
+      <translation>正在取消…</translation>
+    </message>
+    <message>
+      <source>Cannot add this file</source>
+      <translation>无法添加此文件</translation>
+    </message>
+    <message>
+      <source>Cannot remove</source>
+      <translation>无法移除</translation>
+    </message>
+    <message>
+      <source>Checking %1 against the hub's sha256…</source>
+      <translation>正在用模型库的 sha256 校验 %1…</translation>
+    </message>
+    <message>
+      <source>Context</source>
+      <translation>上下文</translation>
+    </message>
+    <message>
+      <source>Download</source>
+      <translation>下载</translation>
+    </message>
+    <message>
+      <source>Download from Hugging Face</source>
+      <translation>从 Hugging Face 下载</translation>
+    </message>
+    <message>
+      <source>Downloaded and verified: %1. Find it under “On this computer”.</source>
+      <translation>已下载并校验：%1。可在“本机”中找到。</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>文件</translation>
+    </message>
+    <message>
+      <source>GGUF models (*.gguf)</source>
+      <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+      <source>Hugging Face · %1</source>
+      <translation>Hugging Face · %1</translation>
+    </message>
+    <message>
+      <source>Listing the files of %1…</source>
+      <translation>正在列出 %1 的文件…</translation>
+    </message>
+    <message>
+      <source>Models</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>No GGUF repositories match “%1”.</source>
+      <translation>没有与“%1”匹配的 GGUF 仓库。</translation>
+    </message>
+    <message>
+      <source>On this computer</source>
+      <translation>本机</translation>
+    </message>
+    <message>
+      <source>Quantisation</source>
+      <translation>量化</translation>
+    </message>
+    <message>
+      <source>Recommended reasoning models for laptops are listed; or search the hub.</source>
+      <translation>下面列出了适合笔记本电脑的推理模型；也可以搜索模型库。</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>移除</translation>
+    </message>
+    <message>
+      <source>Search</source>
+      <translation>搜索</translation>
+    </message>
+    <message>
+      <source>Search GGUF models, e.g. qwen3 or deepseek r1</source>
+      <translation>搜索 GGUF 模型，例如 qwen3 或 deepseek r1</translation>
+    </message>
+    <message>
+      <source>Searching…</source>
+      <translation>正在搜索…</translation>
+    </message>
+    <message>
+      <source>Settings…</source>
+      <translation>设置…</translation>
+    </message>
+    <message>
+      <source>Size</source>
+      <translation>大小</translation>
+    </message>
+    <message>
+      <source>Source</source>
+      <translation>来源</translation>
+    </message>
+    <message>
+      <source>Starting the download of %1…</source>
+      <translation>开始下载 %1…</translation>
+    </message>
+    <message>
+      <source>Thinking</source>
+      <translation>思考</translation>
+    </message>
+    <message>
+      <source>This repository has no GGUF files.</source>
+      <translation>此仓库没有 GGUF 文件。</translation>
+    </message>
+    <message>
+      <source>Use this model</source>
+      <translation>使用此模型</translation>
+    </message>
+    <message>
+      <source>Your file</source>
+      <translation>你的文件</translation>
+    </message>
+    <message>
+      <source>best fit for this computer</source>
+      <translation>最适合本机</translation>
+    </message>
+    <message>
+      <source>prompted only</source>
+      <translation>仅提示引导</translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <source>Careful reasoner</source>
+      <translation>严谨推理者</translation>
+    </message>
+    <message>
+      <source>Chain of thought</source>
+      <translation>思维链</translation>
+    </message>
+    <message>
+      <source>Chat</source>
+      <translation>对话</translation>
+    </message>
+    <message>
+      <source>Concise</source>
+      <translation>简洁</translation>
+    </message>
+    <message>
+      <source>Context length, GPU layers, CPU threads, sampling (temperature, top-p, top-k, min-p, repeat penalty) and the thinking format are remembered per model.</source>
+      <translation>上下文长度、GPU 层数、CPU 线程、采样参数（温度、top-p、top-k、min-p、重复惩罚）和思考格式按模型分别保存。</translation>
+    </message>
+    <message>
+      <source>Dark</source>
+      <translation>深色</translation>
+    </message>
+    <message>
+      <source>English</source>
+      <translation>English</translation>
+    </message>
+    <message>
+      <source>Follow the system</source>
+      <translation>跟随系统</translation>
+    </message>
+    <message>
+      <source>General</source>
+      <translation>常规</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>Light</source>
+      <translation>浅色</translation>
+    </message>
+    <message>
+      <source>Max tokens per answer</source>
+      <translation>每个回答的最大词元数</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Name:</source>
+      <translation>名称：</translation>
+    </message>
+    <message>
+      <source>New preset</source>
+      <translation>新预设</translation>
+    </message>
+    <message>
+      <source>No system prompt</source>
+      <translation>无系统提示词</translation>
+    </message>
+    <message>
+      <source>None</source>
+      <translation>无</translation>
+    </message>
+    <message>
+      <source>Open the pane when a thought starts or a chat opens</source>
+      <translation>开始思考或打开对话时展开窗格</translation>
+    </message>
+    <message>
+      <source>Save as new preset…</source>
+      <translation>另存为新预设…</translation>
+    </message>
+    <message>
+      <source>Seed</source>
+      <translation>随机种子</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <source>Settings for the current model…</source>
+      <translation>当前模型的设置…</translation>
+    </message>
+    <message>
+      <source>System language</source>
+      <translation>系统语言</translation>
+    </message>
+    <message>
+      <source>System prompt</source>
+      <translation>系统提示词</translation>
+    </message>
+    <message>
+      <source>The pane shows the answer being written</source>
+      <translation>窗格显示正在生成的回答</translation>
+    </message>
+    <message>
+      <source>Theme</source>
+      <translation>主题</translation>
+    </message>
+    <message>
+      <source>Tutor</source>
+      <translation>导师</translation>
+    </message>
+    <message>
+      <source>default (2048)</source>
+      <translation>默认 (2048)</translation>
+    </message>
+    <message>
+      <source>random</source>
+      <translation>随机</translation>
+    </message>
+    <message>
+      <source>简体中文 (Simplified Chinese)</source>
+      <translation>简体中文</translation>
+    </message>
+  </context>
+  <context>
+    <name>Sidebar</name>
+    <message>
+      <source>%1 matches</source>
+      <translation>%1 个匹配</translation>
+    </message>
+    <message>
+      <source>Also search the models' chains of thought</source>
+      <translation>同时搜索模型的思维链</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Include thoughts</source>
+      <translation>包括思考内容</translation>
+    </message>
+    <message>
+      <source>New chat</source>
+      <translation>新建对话</translation>
+    </message>
+    <message>
+      <source>No matches</source>
+      <translation>没有匹配项</translation>
+    </message>
+    <message>
+      <source>Older</source>
+      <translation>更早</translation>
+    </message>
+    <message>
+      <source>Pin</source>
+      <translation>置顶</translation>
+    </message>
+    <message>
+      <source>Pinned</source>
+      <translation>已置顶</translation>
+    </message>
+    <message>
+      <source>Previous 30 days</source>
+      <translation>过去 30 天</translation>
+    </message>
+    <message>
+      <source>Previous 7 days</source>
+      <translation>过去 7 天</translation>
+    </message>
+    <message>
+      <source>Rename conversation</source>
+      <translation>重命名对话</translation>
+    </message>
+    <message>
+      <source>Rename…</source>
+      <translation>重命名…</translation>
+    </message>
+    <message>
+      <source>Search chats (Ctrl+F)</source>
+      <translation>搜索对话 (Ctrl+F)</translation>
+    </message>
+    <message>
+      <source>Title:</source>
+      <translation>标题：</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>今天</translation>
+    </message>
+    <message>
+      <source>Unpin</source>
+      <translation>取消置顶</translation>
+    </message>
+    <message>
+      <source>Yesterday</source>
+      <translation>昨天</translation>
+    </message>
+    <message>
+      <source>in a thought</source>
+      <translation>在思考中</translation>
+    </message>
+  </context>
+  <context>
+    <name>ThoughtPane</name>
+    <message>
+      <source>%1 tokens</source>
+      <translation>%1 词元</translation>
+    </message>
+    <message>
+      <source>Chain of thought</source>
+      <translation>思维链</translation>
+    </message>
+    <message>
+      <source>Hide the chain of thought</source>
+      <translation>隐藏思维链</translation>
+    </message>
+    <message>
+      <source>The model's reasoning appears here while it thinks.</source>
+      <translation>模型思考时，推理过程显示在这里。</translation>
+    </message>
+    <message>
+      <source>Thinking… %1 s</source>
+      <translation>思考中… %1 秒</translation>
+    </message>
+    <message>
+      <source>Thought for %1 s</source>
+      <translation>思考了 %1 秒</translation>
+    </message>
+  </context>
+  <context>
+    <name>WelcomeDialog</name>
+    <message>
+      <source>&lt;h2&gt;Welcome to Reasoner Desktop&lt;/h2&gt;</source>
+      <translation>&lt;h2&gt;欢迎使用 Reasoner Desktop&lt;/h2&gt;</translation>
+    </message>
+    <message>
+      <source>Download a reasoning model…</source>
+      <translation>下载推理模型…</translation>
+    </message>
+    <message>
+      <source>Everything runs on this computer; nothing you type leaves it.&lt;br&gt;&lt;br&gt;A tiny model, &lt;b&gt;SmolLM2-135M&lt;/b&gt;, came with the app so you can try it right away. It is not a reasoning model: the app &lt;i&gt;prompts&lt;/i&gt; it to think first, and you can watch its chain of thought in the pane on the right. It is fast but not clever.&lt;br&gt;&lt;br&gt;For real answers, download a reasoning model such as &lt;b&gt;Qwen3&lt;/b&gt; or a &lt;b&gt;DeepSeek-R1&lt;/b&gt; distill (about 1–5 GB), or open a GGUF file you already have.</source>
+      <translation>一切都在这台电脑上运行；你输入的内容不会离开它。&lt;br&gt;&lt;br&gt;应用自带一个很小的模型 &lt;b&gt;SmolLM2-135M&lt;/b&gt;，可以马上试用。它不是推理模型：应用会&lt;i&gt;提示&lt;/i&gt;它先思考，你可以在右侧窗格看到它的思维链。它很快，但不够聪明。&lt;br&gt;&lt;br&gt;想要真正的答案，请下载推理模型，例如 &lt;b&gt;Qwen3&lt;/b&gt; 或 &lt;b&gt;DeepSeek-R1&lt;/b&gt; 蒸馏版（约 1–5 GB），或打开你已有的 GGUF 文件。</translation>
+    </message>
+    <message>
+      <source>Open a GGUF file…</source>
+      <translation>打开 GGUF 文件…</translation>
+    </message>
+    <message>
+      <source>Start with the tiny model</source>
+      <translation>先用小模型</translation>
+    </message>
+    <message>
+      <source>Welcome to Reasoner Desktop</source>
+      <translation>欢迎使用 Reasoner Desktop</translation>
+    </message>
+  </context>
+  <context>
+    <name>w</name>
+    <message>
+      <source>About Reasoner Desktop</source>
+      <translation>关于 Reasoner Desktop</translation>
+    </message>
+    <message>
+      <source>Enter / Shift+Enter</source>
+      <translation>Enter / Shift+Enter</translation>
+    </message>
+    <message>
+      <source>Keyboard shortcuts</source>
+      <translation>键盘快捷键</translation>
+    </message>
+    <message>
+      <source>Reasoner Desktop %1
+Offline chat with local reasoning models.</source>
+      <translation>Reasoner Desktop %1
+与本地推理模型离线对话。</translation>
+    </message>
+    <message>
+      <source>Send / new line</source>
+      <translation>发送 / 换行</translation>
+    </message>
+  </context>
+  <context>
+    <name>window</name>
+    <message>
+      <source>History</source>
+      <translation>历史记录</translation>
+    </message>
+    <message>
+      <source>No model</source>
+      <translation>没有模型</translation>
+    </message>
+    <message>
+      <source>The bundled model is not installed. Open a GGUF file with File → Open model file…</source>
+      <translation>内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件</translation>
+    </message>
+    <message>
+      <source>The new language applies from the next start.</source>
+      <translation>新语言将在下次启动时生效。</translation>
+    </message>
+  </context>
+</TS>
