@@ -281,6 +281,7 @@ def run(smoke: bool) -> dict:
         counts.append(n)
         raw_rates.append(raw_decode(raw, toks, n))
         res = gui.stream(gui_n)
+        gui_text = res["thinking"] + "\n\n" + res["answer"]
         n_gui = res["thinking_tokens"] + res["answer_tokens"]
         gui_counts.append(n_gui)
         gui_rates.append(res["tokens_per_second"])
@@ -318,15 +319,24 @@ def run(smoke: bool) -> dict:
     r["turn2_prompt_tokens_evaluated"] = int(median(evaluated))
     r["turn2_prompt_tokens_total"] = int(median(total))
 
-    # Rendering cost with few and with many tokens on screen (no model: the GUI alone).
-    words = [engine._llm.detokenize([t]).decode("utf-8", "replace") for t in engine.tokenize(LONG_PROMPT * 20)]
+    # Rendering cost with few and with many tokens on screen (no model: the GUI alone), replaying
+    # what the model really wrote in the GUI runs (its paragraphs and line breaks), token by token.
+    def pieces(text: str) -> list[str]:
+        return [engine._llm.detokenize([t]).decode("utf-8", "replace") for t in engine.tokenize(text)]
+
+    words = pieces(gui_text)
+    # The worst case too: one paragraph that never ends (Qt lays out a whole paragraph per change).
+    paragraph = pieces(" ".join(gui_text.split()))
     engine.close()
     raw.close()
-    rc = render_cost(tmp / "render", words, 100, 400 if smoke else 4000)
+    long_n = 400 if smoke else 4000
+    rc = render_cost(tmp / "render", words, 100, long_n)
+    worst = render_cost(tmp / "render-paragraph", paragraph, 100, long_n)
     r["render_ms_per_update_short"] = round(max(rc["thinking_short"], rc["answer_short"]), 3)
     r["render_ms_per_update_long"] = round(max(rc["thinking_long"], rc["answer_long"]), 3)
     r["render_long_vs_short_ratio"] = round(r["render_ms_per_update_long"] / r["render_ms_per_update_short"], 2)
     r["render_detail_ms"] = {k: round(v, 3) for k, v in rc.items()}
+    r["render_one_paragraph_ms"] = {k: round(v, 3) for k, v in worst.items()}
 
     raw_mb = rss_mb(RSS_RAW, str(model))
     app_mb = rss_mb(RSS_APP, str(tmp / "rss"))

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QMetaObject, QObject, QSettings, Qt, QThread, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reasoner_desktop import __version__
@@ -83,6 +84,8 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.turnFinished.connect(window.on_turn_finished)
 
     window.appearanceChanged.connect(lambda: on_appearance_changed(window))
+    # "Follow the system": a system switch to dark (or back) re-themes the running app.
+    QGuiApplication.styleHints().colorSchemeChanged.connect(window.appearanceChanged)
 
     for notice in repo.startup_notices:
         window.show_error(window.tr("History"), notice)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QPalette, QTextCursor, QTextDocument
+from PySide6.QtGui import QGuiApplication, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -74,7 +74,9 @@ class SafeBrowser(QTextBrowser):
 
     def _fit_height(self) -> None:
         doc = self.document()
-        doc.setTextWidth(self.viewport().width())
+        width = self.viewport().width()
+        if doc.textWidth() != width:  # setting it, even unchanged, lays the whole document out again
+            doc.setTextWidth(width)
         h = int(doc.size().height()) + 4
         if h != self.height():
             self.setFixedHeight(h)
@@ -262,6 +264,3 @@ class MessageWidget(QFrame):
             self.code_blocks = rendered.code_blocks
         self._rendered_as = key
         self._streamed = 0
-
-    def document(self) -> QTextDocument:
-        return self.body.document()

@@ -1,5 +1,6 @@
-"""Light and dark themes (following the system by default), icons from resources/, and fonts
-for code and CJK text."""
+"""Light and dark themes (following the system by default, also when it changes) and icons
+from resources/. Fonts: code is set in the monospace family; Chinese text uses whatever CJK
+font the system has (Qt falls back per glyph; on Debian/Ubuntu: fonts-noto-cjk)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "light", "dark")
@@ -58,10 +59,6 @@ def apply_theme(app: QApplication, theme: str) -> bool:
     return dark
 
 
-def is_dark_palette() -> bool:
-    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
-
-
 @lru_cache(maxsize=64)
 def icon(name: str) -> QIcon:
     """An icon from resources/icons/NAME.svg, drawn in the palette's text colour, sharp on HiDPI."""
@@ -83,14 +80,3 @@ def icon(name: str) -> QIcon:
 def app_icon() -> QIcon:
     path = resources_dir() / "icons" / "app.svg"
     return QIcon(str(path)) if path.is_file() else QIcon()
-
-
-def code_font() -> QFont:
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-
-
-def ui_font_families() -> list[str]:
-    """Fallbacks so Chinese text has glyphs wherever a CJK font is installed."""
-    available = set(QFontDatabase.families())
-    wanted = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei"]
-    return [f for f in wanted if f in available]
