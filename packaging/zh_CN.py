@@ -200,6 +200,7 @@ ZH = {
     "No model": "没有模型",
     "The bundled model is not installed. Open a GGUF file with File → Open model file…": "内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件",
     "The new language applies from the next start.": "新语言将在下次启动时生效。",
+    "Show %1 earlier messages": "显示更早的 %1 条消息",
     # Strings passed through tr() from data (not literals): their contexts are listed in EXTRA.
     "Today": "今天",
     "Yesterday": "昨天",

@@ -251,3 +251,25 @@ def test_first_run_welcome_offers_a_download(qtbot, open_window, data_dir):
     w.close()
     w2 = open_window(data_dir)
     assert getattr(w2, "welcome_dialog", None) is None  # only the first time
+
+
+def test_a_long_conversation_opens_at_its_end_and_pages_back(qtbot, open_window, data_dir):
+    from PySide6.QtWidgets import QPushButton
+
+    from reasoner_desktop.ui.chat_view import PAGE
+
+    pairs = [(f"question {i}", f"thought {i}", f"answer {i}") for i in range(60)]  # 120 messages
+    cid = seed(data_dir, "Long", pairs)
+    w = open_window(data_dir)
+    w.open_conversation(cid)
+    assert len(w.views) == 120 and len(w.chat_view.widgets) == PAGE
+    assert w.chat_view.widgets[max(w.views)].view.content == "answer 59"
+    more = child(w, QPushButton, "earlierMessagesButton")
+    assert more.isVisible() and more.text() == f"Show {120 - PAGE} earlier messages"
+    qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
+    assert len(w.chat_view.widgets) == 120 and not more.isVisible()
+    layout = w.chat_view._layout
+    order = [layout.itemAt(i).widget().view.content for i in range(layout.count())
+             if layout.itemAt(i).widget() is not None and hasattr(layout.itemAt(i).widget(), "view")]
+    assert order == [t for q, _, a in pairs for t in (q, a)]  # oldest first, nothing twice

@@ -213,19 +213,19 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.sidebar.search_box.setFocus()
         self.sidebar.search_box.selectAll()
 
-    def open_conversation(self, conversation_id: int, *, keep_pane: bool = False) -> None:
+    def open_conversation(self, conversation_id: int) -> None:
         if self.streaming_id is not None:
             return
         conv = self.repo.get_conversation(conversation_id)
         if conv is None:
             return
+        self.chat_view.clear()
+        self.views.clear()
         self.conversation_id = conv.id
         self.sidebar.set_current(conv.id)
         self._show_path(conv)
         last_with_thought = next((m.id for m in reversed(conv.path_messages) if m.thinking), None)
-        if keep_pane and self.thought_pane.message_id in self.views:
-            pass
-        elif last_with_thought is not None:
+        if last_with_thought is not None:
             self.show_message_thought(last_with_thought, reveal=self.app_settings.thoughts_expanded)
         else:
             self.thought_pane.clear()
@@ -233,13 +233,25 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.setWindowTitle(f"{conv.title} — Reasoner Desktop")
 
     def _show_path(self, conv) -> None:
-        self.chat_view.clear()
-        self.views.clear()
-        for m in conv.path_messages:
-            view = MessageView(m.id, m.role, m.content, m.thinking, m.status, m.thinking_seconds, m.thinking_tokens,
-                               m.rating, conv.siblings(m.id))
-            self.views[m.id] = view
-            self.chat_view.add_message(view)
+        """Show the conversation's active path. When what is shown is a prefix of it (a new turn at
+        the end), only the new messages are added; otherwise (another branch) it is rebuilt."""
+        by_parent: dict[int | None, list[int]] = {}
+        for m in conv.messages:
+            by_parent.setdefault(m.parent_id, []).append(m.id)
+        path = conv.path_messages
+
+        def view_of(m) -> MessageView:
+            return MessageView(m.id, m.role, m.content, m.thinking, m.status, m.thinking_seconds, m.thinking_tokens,
+                               m.rating, by_parent.get(m.parent_id, [m.id]))
+
+        shown = list(self.views)
+        if shown and shown == [m.id for m in path[: len(shown)]]:
+            for m in path[len(shown):]:  # a new turn at the end: add only what is new
+                self.views[m.id] = view_of(m)
+                self.chat_view.add_message(self.views[m.id])
+            return
+        self.views = {m.id: view_of(m) for m in path}
+        self.chat_view.set_messages(list(self.views.values()))
 
     def new_chat(self) -> None:
         if self.streaming_id is not None:
@@ -444,11 +456,16 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
             self.show_error(self.tr("The answer could not be generated"), result["error"])
         if message_id and result.get("conversation_id"):
             conv = self.repo.get_conversation(result["conversation_id"])
-            if conv is not None:  # branch counts changed: refresh the navigators
-                for mid, v in self.views.items():
-                    if mid in {m.id for m in conv.messages}:
-                        v.siblings = conv.siblings(mid)
-                        self.chat_view.widgets[mid].refresh()
+            if conv is not None:  # branch counts may have changed: refresh the navigators
+                by_parent: dict[int | None, list[int]] = {}
+                for m in conv.messages:
+                    by_parent.setdefault(m.parent_id, []).append(m.id)
+                for m in conv.path_messages:
+                    view, widget = self.views.get(m.id), self.chat_view.widgets.get(m.id)
+                    siblings = by_parent.get(m.parent_id, [m.id])
+                    if view is not None and widget is not None and view.siblings != siblings:
+                        view.siblings = siblings
+                        widget.refresh()
         self.reload_conversations()
 
     # -- the thought pane ------------------------------------------------------------

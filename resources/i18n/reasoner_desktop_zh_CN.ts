@@ -93,6 +93,10 @@
       <source>Ask anything. The model thinks first; its chain of thought appears in the pane on the right.</source>
       <translation>随便问。模型会先思考，它的思维链显示在右侧窗格中。</translation>
     </message>
+    <message>
+      <source>Show %1 earlier messages</source>
+      <translation>显示更早的 %1 条消息</translation>
+    </message>
   </context>
   <context>
     <name>Composer</name>
