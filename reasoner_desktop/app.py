@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QMetaObject, QObject, QSettings, Qt, QThread, QTimer
+from PySide6.QtCore import QMetaObject, QObject, QProcess, QSettings, Qt, QThread, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -84,6 +84,7 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.turnFinished.connect(window.on_turn_finished)
 
     window.appearanceChanged.connect(lambda: on_appearance_changed(window))
+    window.restart_button.clicked.connect(lambda: restart(window))
     # "Follow the system": a system switch to dark (or back) re-themes the running app.
     QGuiApplication.styleHints().colorSchemeChanged.connect(window.appearanceChanged)
 
@@ -120,14 +121,24 @@ def show_welcome(window: MainWindow) -> WelcomeDialog:
 
 
 def on_appearance_changed(window: MainWindow) -> None:
-    """The theme applies at once (messages re-render for it); a new language from the next start,
-    as the window's texts are built once."""
+    """The theme applies at once (messages re-render for it); a new language from the next start
+    (the window's texts are built once), offered at once with a Restart now button."""
     app = QApplication.instance()
     apply_theme(app, window.app_settings.theme)
     for w in window.chat_view.widgets.values():
         w.refresh()
-    if effective_language(window.app_settings.language) != current_language():
+    pending = effective_language(window.app_settings.language) != current_language()
+    window.restart_button.setVisible(pending)
+    if pending:
         window.statusBar().showMessage(window.tr("The new language applies from the next start."), 10000)
+
+
+def restart(window: MainWindow) -> bool:
+    """Start a new app process with the same arguments, then close this one (history is saved as it
+    is written; closing flushes pending deletes and settings)."""
+    args = ["-m", "reasoner_desktop", *sys.argv[1:]]
+    window.close()
+    return QProcess.startDetached(sys.executable, args)[0]
 
 
 def _no_display() -> bool:

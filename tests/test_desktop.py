@@ -186,6 +186,9 @@ def test_thinking_controls_reach_the_engine_and_status_bar_shows_context(qtbot, 
     assert capped["thought_cut"] or capped["thinking_tokens"] < 100
     assert w.context_label.text().startswith("Context: ") and "/ 4,096" in w.context_label.text()
     assert w.speed_label.text().endswith("tokens/s")
+    w.close()
+    w2 = open_window(data_dir)  # the thinking controls are remembered
+    assert child(w2, QComboBox, "thinkingMode").currentData() == "prompted" and w2.composer.max_thinking.value() == 100
 
 
 def test_streaming_appends_and_renders_markdown_when_done(qtbot, open_window, data_dir):
@@ -215,12 +218,12 @@ def test_settings_dialog_persists_and_theme_applies(qtbot, open_window, data_dir
     d.seed.setValue(1234)
     d.save()
     assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() < 128  # dark now
-    assert "next start" in w.statusBar().currentMessage()
+    assert "next start" in w.statusBar().currentMessage() and w.restart_button.isVisible()
     opts = w.current_options()
     assert opts.system_prompt == "Talk like a pirate." and opts.seed == 1234
     w.close()
     w2 = open_window(data_dir)  # the next start: Chinese, dark, same preset
-    assert w2.app_settings.preset == "Pirate" and w2.app_settings.seed == 1234
+    assert w2.app_settings.preset == "Pirate" and w2.app_settings.seed == 1234 and not w2.restart_button.isVisible()
     assert child(w2, QLineEdit, "searchBox").placeholderText() == "搜索对话 (Ctrl+F)"
     assert w2.composer.send_button.text() == "发送"
     assert w2.thought_pane.title.text() == "思维链"

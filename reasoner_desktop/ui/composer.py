@@ -101,6 +101,15 @@ class Composer(QWidget):
         self.capabilities: dict = {}
         self._sync_enabled()
 
+    def bind_settings(self, settings) -> None:
+        """Restore the thinking controls from settings.ini and save every change."""
+        mode = str(settings.value("composer/mode", ""))
+        self.mode.setCurrentIndex(max(0, self.mode.findData(mode)))
+        for box, key in ((self.max_thinking, "composer/maxThinking"), (self.min_thinking, "composer/minThinking")):
+            box.setValue(int(settings.value(key, box.minimum())))
+            box.valueChanged.connect(lambda v, k=key: settings.setValue(k, v))
+        self.mode.currentIndexChanged.connect(lambda _: settings.setValue("composer/mode", self.mode.currentData()))
+
     def _spin(self, name: str, zero_text: str, lo: int, hi: int, step: int, tip: str) -> QSpinBox:
         box = QSpinBox()
         box.setObjectName(name)

@@ -110,6 +110,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.chat_view.ratingChanged.connect(lambda mid, value: self.repo.set_rating(mid, value))
         self.chat_view.linkActivated.connect(self.open_link)
         self.composer = Composer()
+        self.composer.bind_settings(self.settings)
         self.composer.submitted.connect(self.send)
         self.composer.stopClicked.connect(self.stop)
         self.input = self.composer.input
@@ -154,6 +155,11 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.undo_button.hide()
         self.undo_button.clicked.connect(self.undo_delete)
         self.statusBar().addPermanentWidget(self.undo_button)
+        self.restart_button = QPushButton(self.tr("Restart now"))
+        self.restart_button.setObjectName("restartButton")
+        self.restart_button.setToolTip(self.tr("Restart the app to switch the language (nothing is lost)"))
+        self.restart_button.hide()
+        self.statusBar().addPermanentWidget(self.restart_button)
         self.resize(1180, 760)
 
     def _restore_state(self) -> None:

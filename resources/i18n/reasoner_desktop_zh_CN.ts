@@ -476,6 +476,14 @@ Offline chat with local reasoning models.</source>
 与本地推理模型离线对话。</translation>
     </message>
     <message>
+      <source>Restart now</source>
+      <translation>立即重启</translation>
+    </message>
+    <message>
+      <source>Restart the app to switch the language (nothing is lost)</source>
+      <translation>重启应用以切换语言（不会丢失任何内容）</translation>
+    </message>
+    <message>
       <source>Send / new line</source>
       <translation>发送 / 换行</translation>
     </message>
