@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QListWidget, QMessageBox
 
-from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
+from reasoner_desktop.domain.messages import MessageStatus, Role, ThinkingMode
 from reasoner_desktop.inference.engine import Sampling
 from reasoner_desktop.services.chat import TurnOptions
 from reasoner_desktop.storage.repository import open_history
@@ -191,20 +191,43 @@ def test_thinking_controls_reach_the_engine_and_status_bar_shows_context(qtbot, 
     assert child(w2, QComboBox, "thinkingMode").currentData() == "prompted" and w2.composer.max_thinking.value() == 100
 
 
-def test_streaming_appends_and_renders_markdown_when_done(qtbot, open_window, data_dir):
+def test_streaming_answer_reaches_the_view_and_ends_rendered(qtbot, open_window, data_dir):
     w = open_window(data_dir)
     w.turn_options = TurnOptions(max_tokens=160, sampling=GREEDY, mode=ThinkingMode.OFF)
     seen = []
     timer = QTimer()
-    timer.timeout.connect(lambda: w.streaming_id and seen.append(
-        w.chat_view.widgets[w.streaming_id].body.toPlainText() if w.streaming_id in w.chat_view.widgets else ""))
+    timer.timeout.connect(lambda: w.streaming_id in w.chat_view.widgets and seen.append(
+        w.chat_view.widgets[w.streaming_id].view.content))
     timer.start(20)
     result = ask(qtbot, w, "Write a short Markdown list of three fruits.")
     timer.stop()
     grown = [s for s in seen if s]
-    assert len(grown) >= 2 and all(a == b[: len(a)] for a, b in zip(grown, grown[1:]))  # text only appended
+    assert len(grown) >= 2 and all(a == b[: len(a)] for a, b in zip(grown, grown[1:]))  # text only grows
     bubble = w.chat_view.widgets[result["message_id"]]
-    assert bubble.view.content == result["answer"]
+    assert bubble.view.content == result["answer"] and bubble._rendered_as is not None  # final Markdown render
+
+
+def test_markdown_renders_block_by_block_while_streaming(qtbot):
+    from reasoner_desktop.ui.message_widget import MessageView, MessageWidget
+
+    text = "# Plan\n\nFirst:\n\n```python\nx = 1\n\ny = 2\n```\n\nThen **done** and more"
+    view = MessageView(1, Role.ASSISTANT, status=MessageStatus.STREAMING)
+    w = MessageWidget(view)
+    qtbot.addWidget(w)
+    w.show()
+    fence_open = text.index("y = 2")
+    for i in range(1, len(text) + 1):
+        view.content = text[:i]
+        w.refresh(streaming_seconds=1)
+        shown = w.body.toPlainText()
+        if i == fence_open:  # inside an open fence: nothing of it rendered yet, shown as typed
+            assert "```python" in shown and w.code_blocks == [] and shown.startswith("Plan")
+    shown = w.body.toPlainText()
+    assert w.code_blocks == ["x = 1\n\ny = 2"] and "Copy" in shown and "```" not in shown  # rendered mid-stream
+    assert shown.endswith("Then **done** and more")  # the last block: still plain while it is written
+    view.status = MessageStatus.COMPLETE
+    w.refresh()
+    assert w.body.toPlainText().rstrip().endswith("Then done and more") and w.code_blocks == ["x = 1\n\ny = 2"]
 
 
 def test_settings_dialog_persists_and_theme_applies(qtbot, open_window, data_dir):

@@ -165,8 +165,9 @@ def _latex_parens(state, silent: bool) -> bool:
 
 
 class _Renderer:
-    def __init__(self, dark: bool) -> None:
+    def __init__(self, dark: bool, code_start: int = 0) -> None:
         self.dark = dark
+        self.code_start = code_start
         self.code: list[str] = []
         self.md = _md()
         def rules(name, fn):  # plain callables: add_render_rule would rebind them to the renderer
@@ -186,7 +187,7 @@ class _Renderer:
         token = tokens[idx]
         lang = (token.info or "").strip().split(" ")[0]
         code = token.content
-        n = len(self.code)
+        n = self.code_start + len(self.code)
         self.code.append(code.rstrip("\n"))
         try:
             lexer = get_lexer_by_name(lang) if lang else guess_lexer(code)
@@ -247,6 +248,24 @@ class _Renderer:
         return "</a>"
 
 
-def render_markdown(text: str, *, dark: bool = False) -> Rendered:
-    """Model text as safe HTML; code blocks are listed for the Copy links."""
-    return _Renderer(dark).render(text)
+def render_markdown(text: str, *, dark: bool = False, code_start: int = 0) -> Rendered:
+    """Model text as safe HTML; code blocks are listed for the Copy links (numbered from
+    `code_start`, for text rendered in pieces)."""
+    return _Renderer(dark, code_start).render(text)
+
+
+def complete_blocks_end(text: str, start: int = 0) -> int:
+    """Where the Markdown blocks that can no longer change end: after the last blank line at or
+    after `start` that is not inside an open code fence (`start` if there is none). While an answer
+    streams, text up to here can be rendered; the rest is still being written."""
+    end = text.rfind("\n\n", start)
+    while end >= start:
+        if _fences_before(text, end) % 2 == 0:
+            return end + 2
+        end = text.rfind("\n\n", start, end)
+    return start
+
+
+def _fences_before(text: str, end: int) -> int:
+    head = text[:end]
+    return head.count("\n```") + head.count("\n~~~") + (1 if head.startswith(("```", "~~~")) else 0)

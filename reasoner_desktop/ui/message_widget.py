@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QPalette, QTextCursor
+from PySide6.QtGui import QGuiApplication, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from reasoner_desktop.domain.messages import MessageStatus, Role
-from reasoner_desktop.export.rich_text import render_markdown
+from reasoner_desktop.export.rich_text import complete_blocks_end, render_markdown
 from reasoner_desktop.ui.theme import icon
 from reasoner_desktop.ui.thought_pane import thought_label
 
@@ -102,7 +102,9 @@ class MessageWidget(QFrame):
         self.view = view
         self.code_blocks: list[str] = []
         self._rendered_as: tuple | None = None
-        self._streamed = 0  # characters of content already appended while streaming
+        self._streamed = 0  # characters of content already shown while streaming
+        self._md_upto = 0  # ... of which rendered as Markdown
+        self._tail_start = 0  # document position where the plain, still-growing tail starts
         self.setObjectName(f"message-{view.id}")
         self.setProperty("role", view.role.value)
         self.setStyleSheet("QFrame[role='user'] { background: palette(alternate-base); border-radius: 10px; }")
@@ -240,17 +242,7 @@ class MessageWidget(QFrame):
     def _render_body(self, streaming: bool) -> None:
         v = self.view
         if streaming:
-            # While streaming: append the new text only (constant cost per update, however long).
-            if self._rendered_as is not None:
-                self.body.clear()
-                self._rendered_as = None
-                self._streamed = 0
-            new = v.content[self._streamed:]
-            if new:
-                cursor = QTextCursor(self.body.document())
-                cursor.movePosition(QTextCursor.MoveOperation.End)
-                cursor.insertText(new)
-                self._streamed = len(v.content)
+            self._stream_body()
             return
         key = (v.content, is_dark(self))
         if key == self._rendered_as:
@@ -264,3 +256,37 @@ class MessageWidget(QFrame):
             self.code_blocks = rendered.code_blocks
         self._rendered_as = key
         self._streamed = 0
+
+    def _stream_body(self) -> None:
+        """While an answer streams, each update costs what is new, however long the answer is:
+        Markdown blocks that are complete (up to the last blank line outside a code fence) are
+        rendered once and added; the block still being written is appended as plain text."""
+        v = self.view
+        doc = self.body.document()
+        if self._rendered_as is not None or self._streamed > len(v.content):
+            doc.clear()
+            self._rendered_as = None
+            self._streamed = self._md_upto = self._tail_start = 0
+            self.code_blocks = []
+        cursor = QTextCursor(doc)
+        split = complete_blocks_end(v.content, self._md_upto)
+        if split > self._md_upto:
+            cursor.setPosition(self._tail_start)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            rendered = render_markdown(v.content[self._md_upto:split], dark=is_dark(self),
+                                       code_start=len(self.code_blocks))
+            cursor.insertHtml(rendered.html)
+            self.code_blocks += rendered.code_blocks
+            self._md_upto = split
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self._tail_start = cursor.position()
+            tail = v.content[split:]
+        else:
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            tail = v.content[max(self._streamed, self._md_upto):]
+        if tail:
+            cursor.setCharFormat(QTextCharFormat())
+            cursor.insertText(tail)
+        self._streamed = len(v.content)
