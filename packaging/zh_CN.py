@@ -202,6 +202,7 @@ ZH = {
     "The new language applies from the next start.": "新语言将在下次启动时生效。",
     "Show %1 earlier messages": "显示更早的 %1 条消息",
     "Restart now": "立即重启",
+    "Resume download": "继续下载",
     "Restart the app to switch the language (nothing is lost)": "重启应用以切换语言（不会丢失任何内容）",
     # Strings passed through tr() from data (not literals): their contexts are listed in EXTRA.
     "Today": "今天",

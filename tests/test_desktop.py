@@ -132,6 +132,7 @@ def test_sidebar_rename_pin_delete_with_undo_and_search(qtbot, open_window, data
     qtbot.mouseClick(w2.sidebar.list.viewport(), Qt.MouseButton.LeftButton,
                      pos=w2.sidebar.list.visualItemRect(hits[0]).center())
     assert w2.conversation_id == volcano
+    assert w2.thought_pane.text.toPlainText() == "magma chambers hold pressure"  # the thought that matched
 
 
 UNTRUSTED = ('Here is a picture: <img src="http://127.0.0.1:9/track.png"> and '
@@ -299,3 +300,15 @@ def test_a_long_conversation_opens_at_its_end_and_pages_back(qtbot, open_window,
     order = [layout.itemAt(i).widget().view.content for i in range(layout.count())
              if layout.itemAt(i).widget() is not None and hasattr(layout.itemAt(i).widget(), "view")]
     assert order == [t for q, _, a in pairs for t in (q, a)]  # oldest first, nothing twice
+
+    # A search hit far back opens there: paged in and scrolled into view.
+    w.new_chat()
+    qtbot.keyClicks(child(w, QLineEdit, "searchBox"), "answer 7")  # the last word is a prefix: 7 only
+    qtbot.waitUntil(lambda: w.sidebar.list.item(0).text() == "1 matches", timeout=3000)
+    (hit,) = conversation_items(w.sidebar.list)
+    qtbot.mouseClick(w.sidebar.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=w.sidebar.list.visualItemRect(hit).center())
+    assert w.conversation_id == cid
+    target = next(x for x in w.chat_view.widgets.values() if x.view.content == "answer 7")
+    qtbot.waitUntil(lambda: not target.visibleRegion().isEmpty(), timeout=3000)
+    assert len(w.chat_view.widgets) > PAGE  # earlier pages were built to reach it

@@ -42,7 +42,7 @@ def test_search_download_cancel_resume_and_use_a_model(qtbot, open_window, data_
     assert "MB/s" in d.status.text()
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "can be resumed" in d.status.text(), timeout=10_000)
-    assert download.isEnabled() and not cancel.isEnabled()
+    assert download.isEnabled() and not cancel.isEnabled() and download.text() == "Resume download"
     parts = list(Path(data_dir).rglob(HUB_FILE + ".part"))
     assert len(parts) == 1 and parts[0].stat().st_size > 0
     kept = parts[0].stat().st_size
@@ -52,7 +52,7 @@ def test_search_download_cancel_resume_and_use_a_model(qtbot, open_window, data_
     qtbot.mouseClick(download, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: d.status.text().startswith("Downloaded and verified"), timeout=DOWNLOAD_TIMEOUT)
     assert fake_hub.range_starts[-1] == kept
-    assert not parts[0].exists()
+    assert not parts[0].exists() and download.text() == "Download"
 
     # The library lists it as downloaded from the hub; "Use this model" loads it.
     d.tabs.setCurrentIndex(0)

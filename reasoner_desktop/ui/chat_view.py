@@ -104,6 +104,16 @@ class ChatView(QScrollArea):
         self.widgets[view.id] = w
         return w
 
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll so the message is in view (after the pending layout), and stop sticking to the end."""
+        self._stick = False
+
+        def go() -> None:
+            self._inner.adjustSize()
+            self.ensureWidgetVisible(widget, 0, 40)
+
+        QTimer.singleShot(0, widget, go)
+
     def scroll_to_bottom(self) -> None:
         self._stick = True
         QTimer.singleShot(0, self, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))

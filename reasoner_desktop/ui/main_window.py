@@ -96,6 +96,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
     def _build_widgets(self) -> None:
         self.sidebar = Sidebar(self.repo)
         self.sidebar.conversationActivated.connect(self.open_conversation)
+        self.sidebar.hitActivated.connect(self.open_search_hit)
         self.sidebar.newChatRequested.connect(self.new_chat)
         self.sidebar.exportRequested.connect(self.export_conversations)
         self.sidebar.deleted.connect(self._on_deleted)
@@ -237,6 +238,26 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
             self.thought_pane.clear()
         self.chat_view.scroll_to_bottom()
         self.setWindowTitle(f"{conv.title} — Reasoner Desktop")
+
+    def open_search_hit(self, conversation_id: int, message_id: int, in_thought: bool) -> None:
+        """Open the conversation at the message that matched: on its branch, scrolled into view,
+        and, when the words were in its thought, with that thought in the pane."""
+        if self.streaming_id is not None:
+            return
+        conv = self.repo.get_conversation(conversation_id)
+        if conv is None:
+            return
+        if message_id not in conv.active_path and any(m.id == message_id for m in conv.messages):
+            self.repo.switch_branch(message_id)
+        self.open_conversation(conversation_id)
+        while message_id in self.views and message_id not in self.chat_view.widgets and self.chat_view.earlier:
+            self.chat_view.show_earlier()
+        widget = self.chat_view.widgets.get(message_id)
+        if widget is None:
+            return
+        self.chat_view.reveal(widget)
+        if in_thought:
+            self.show_message_thought(message_id)
 
     def _show_path(self, conv) -> None:
         """Show the conversation's active path. When what is shown is a prefix of it (a new turn at

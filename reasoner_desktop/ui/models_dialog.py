@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reasoner_desktop.inference import hub
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.inference.library import LibraryError, ModelLibrary, describe, recommended_models
 from reasoner_desktop.ui.model_settings import ModelSettingsDialog
@@ -208,6 +209,7 @@ class ModelsDialog(QDialog):
         self.file_table.setObjectName("fileTable")
         self.file_table.setHorizontalHeaderLabels([self.tr(h) for h in ("File", "Size", "Quantisation", "")])
         self._table_style(self.file_table)
+        self.file_table.itemSelectionChanged.connect(self._sync_download_label)
         lists = QHBoxLayout()
         lists.addWidget(self.repo_list, 2)
         lists.addWidget(self.file_table, 3)
@@ -282,11 +284,21 @@ class ModelsDialog(QDialog):
         self.status.setText(self.tr("%1 GGUF files. The suggestion is the largest that fits in free memory.")
                             .replace("%1", str(len(files))) if files else self.tr("This repository has no GGUF files."))
 
-    def download_selected(self) -> None:
+    def _selected_file(self):
         rows = {i.row() for i in self.file_table.selectedItems()}
-        if not rows or self.downloading:
+        return self.files[min(rows)] if rows and min(rows) < len(self.files) else None
+
+    def _sync_download_label(self) -> None:
+        """"Resume download" where a part of the selected file is already on disk."""
+        f = self._selected_file()
+        folder = self.library.download_dir(self.repo_id) if self.repo_id else None
+        partial = bool(f and folder and any((folder / (p + hub.PART_SUFFIX)).exists() for p in f.parts))
+        self.download_button.setText(self.tr("Resume download") if partial else self.tr("Download"))
+
+    def download_selected(self) -> None:
+        model = self._selected_file()
+        if model is None or self.downloading:
             return
-        model = self.files[min(rows)]
         self.downloading = True
         self.download_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -312,6 +324,7 @@ class ModelsDialog(QDialog):
         self.downloading = False
         self.download_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self._sync_download_label()
 
     def _on_downloaded(self, name: str, path: str) -> None:
         self._download_ended()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from reasoner_desktop.storage.repository import HistoryRepository
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1  # (message id, in thought) on a search result
 UNDO_SECONDS = 10
 
 
@@ -41,6 +42,7 @@ def date_group(when: datetime, now: datetime) -> str:
 
 class Sidebar(QWidget):
     conversationActivated = Signal(int)
+    hitActivated = Signal(int, int, bool)  # conversation id, message id, found in its thought
     newChatRequested = Signal()
     exportRequested = Signal(int)
     deleted = Signal(int)  # hidden now, deleted for good after the undo time (or at exit)
@@ -142,7 +144,7 @@ class Sidebar(QWidget):
             where = self.tr("in a thought") if h.field == "thinking" else ""
             text = f"{h.conversation_title}\n  {h.snippet}" + (f"  ({where})" if where else "")
             item = self._entry(h.conversation_id, text, h.snippet)
-            item.setData(Qt.ItemDataRole.UserRole + 1, h.message_id)
+            item.setData(HIT_ROLE, (h.message_id, h.field == "thinking"))
 
     def set_current(self, cid: int) -> None:
         self.current_id = cid
@@ -155,7 +157,10 @@ class Sidebar(QWidget):
 
     def _clicked(self, item: QListWidgetItem) -> None:
         cid = item.data(ID_ROLE)
-        if cid:
+        hit = item.data(HIT_ROLE)
+        if cid and hit:
+            self.hitActivated.emit(int(cid), int(hit[0]), bool(hit[1]))
+        elif cid:
             self.conversationActivated.emit(int(cid))
 
     # -- context menu ----------------------------------------------------------------

@@ -827,6 +827,10 @@ Open it in your web browser?</source>
       <translation>移除</translation>
     </message>
     <message>
+      <source>Resume download</source>
+      <translation>继续下载</translation>
+    </message>
+    <message>
       <source>Search</source>
       <translation>搜索</translation>
     </message>
