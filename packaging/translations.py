@@ -41,10 +41,6 @@ def main() -> int:
         contexts.setdefault(ALIASES.get(name, name), set()).update(m.findtext("source") for m in ctx.iter("message"))
     for name, strings in EXTRA.items():
         contexts.setdefault(name, set()).update(strings)
-    for name in ALIASES:  # keep the lupdate contexts too, whichever PySide6 looks up
-        for ctx in root.findall("context"):
-            if ctx.findtext("name") == name:
-                contexts.setdefault(name, set()).update(m.findtext("source") for m in ctx.iter("message"))
     for ctx in list(root):
         if ctx.tag == "context":
             root.remove(ctx)

@@ -267,5 +267,4 @@ def complete_blocks_end(text: str, start: int = 0) -> int:
 
 
 def _fences_before(text: str, end: int) -> int:
-    head = text[:end]
-    return head.count("\n```") + head.count("\n~~~") + (1 if head.startswith(("```", "~~~")) else 0)
+    return text.count("\n```", 0, end) + text.count("\n~~~", 0, end) + (1 if text.startswith(("```", "~~~")) else 0)

@@ -98,7 +98,6 @@ class Composer(QWidget):
         layout.setContentsMargins(8, 0, 8, 0)
         layout.addLayout(controls)
         layout.addLayout(row)
-        self.capabilities: dict = {}
         self._sync_enabled()
 
     def bind_settings(self, settings) -> None:
@@ -135,7 +134,6 @@ class Composer(QWidget):
 
     def set_capabilities(self, caps: dict) -> None:
         """What the loaded model can do: {} while none is loaded."""
-        self.capabilities = caps
         model: QStandardItemModel = self.mode.model()
         natively = caps.get("thinks_natively", False)
         can_off = caps.get("can_disable_thinking", True)

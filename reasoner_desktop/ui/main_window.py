@@ -100,8 +100,6 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.sidebar.newChatRequested.connect(self.new_chat)
         self.sidebar.exportRequested.connect(self.export_conversations)
         self.sidebar.deleted.connect(self._on_deleted)
-        self.conversation_list = self.sidebar.list
-        self.new_chat_button = self.sidebar.new_chat_button
 
         self.chat_view = ChatView()
         self.chat_view.thoughtClicked.connect(self.show_message_thought)
@@ -541,7 +539,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.action_regenerate.setEnabled(not busy and ready)
         self.sidebar.list.setEnabled(not busy)
         self.action_new_chat.setEnabled(not busy)
-        self.new_chat_button.setEnabled(not busy)
+        self.sidebar.new_chat_button.setEnabled(not busy)
         self.model_picker.setEnabled(not busy)
         for w in self.chat_view.widgets.values():
             if w.view.status is not MessageStatus.STREAMING:

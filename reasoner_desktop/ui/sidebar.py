@@ -46,7 +46,6 @@ class Sidebar(QWidget):
     newChatRequested = Signal()
     exportRequested = Signal(int)
     deleted = Signal(int)  # hidden now, deleted for good after the undo time (or at exit)
-    message = Signal(str, int)  # status bar text, milliseconds
 
     def __init__(self, repo: HistoryRepository, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -1,93 +1,6 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
   <context>
-    <name />
-    <message>
-      <source>&amp;About Reasoner Desktop</source>
-      <translation>关于 Reasoner Desktop(&amp;A)</translation>
-    </message>
-    <message>
-      <source>&amp;Chat</source>
-      <translation>对话(&amp;C)</translation>
-    </message>
-    <message>
-      <source>&amp;Export…</source>
-      <translation>导出(&amp;E)…</translation>
-    </message>
-    <message>
-      <source>&amp;File</source>
-      <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-      <source>&amp;Focus the message box</source>
-      <translation>转到输入框(&amp;F)</translation>
-    </message>
-    <message>
-      <source>&amp;Help</source>
-      <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-      <source>&amp;Import…</source>
-      <translation>导入(&amp;I)…</translation>
-    </message>
-    <message>
-      <source>&amp;Keyboard shortcuts</source>
-      <translation>键盘快捷键(&amp;K)</translation>
-    </message>
-    <message>
-      <source>&amp;Models…</source>
-      <translation>模型(&amp;M)…</translation>
-    </message>
-    <message>
-      <source>&amp;New chat</source>
-      <translation>新建对话(&amp;N)</translation>
-    </message>
-    <message>
-      <source>&amp;Open model file…</source>
-      <translation>打开模型文件(&amp;O)…</translation>
-    </message>
-    <message>
-      <source>&amp;Quit</source>
-      <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-      <source>&amp;Regenerate the last answer</source>
-      <translation>重新生成最后的回答(&amp;R)</translation>
-    </message>
-    <message>
-      <source>&amp;Search chats</source>
-      <translation>搜索对话(&amp;S)</translation>
-    </message>
-    <message>
-      <source>&amp;Settings…</source>
-      <translation>设置(&amp;S)…</translation>
-    </message>
-    <message>
-      <source>&amp;Stop generating</source>
-      <translation>停止生成(&amp;S)</translation>
-    </message>
-    <message>
-      <source>&amp;View</source>
-      <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-      <source>Export reasoning &amp;dataset (thumbs-up answers)…</source>
-      <translation>导出推理数据集（点赞的回答）(&amp;D)…</translation>
-    </message>
-    <message>
-      <source>Main toolbar</source>
-      <translation>主工具栏</translation>
-    </message>
-    <message>
-      <source>Show &amp;chain of thought</source>
-      <translation>显示思维链(&amp;C)</translation>
-    </message>
-    <message>
-      <source>The model that answers (Ctrl+M for all models)</source>
-      <translation>回答问题的模型（Ctrl+M 查看全部模型）</translation>
-    </message>
-  </context>
-  <context>
     <name>ChatView</name>
     <message>
       <source>Ask anything. The model thinks first; its chain of thought appears in the pane on the right.</source>
@@ -202,61 +115,6 @@
     <message>
       <source>What</source>
       <translation>内容</translation>
-    </message>
-  </context>
-  <context>
-    <name>FileActionsMixin</name>
-    <message>
-      <source>%1 thumbs-up example(s) written.</source>
-      <translation>已写入 %1 个点赞示例。</translation>
-    </message>
-    <message>
-      <source>%1 were already here.</source>
-      <translation>其中 %1 个已存在。</translation>
-    </message>
-    <message>
-      <source>Conversation exports (*.json)</source>
-      <translation>对话导出文件 (*.json)</translation>
-    </message>
-    <message>
-      <source>Export all conversations</source>
-      <translation>导出全部对话</translation>
-    </message>
-    <message>
-      <source>Export conversation</source>
-      <translation>导出对话</translation>
-    </message>
-    <message>
-      <source>Export failed</source>
-      <translation>导出失败</translation>
-    </message>
-    <message>
-      <source>Export reasoning dataset</source>
-      <translation>导出推理数据集</translation>
-    </message>
-    <message>
-      <source>Exported to %1</source>
-      <translation>已导出到 %1</translation>
-    </message>
-    <message>
-      <source>Import conversations</source>
-      <translation>导入对话</translation>
-    </message>
-    <message>
-      <source>Import failed</source>
-      <translation>导入失败</translation>
-    </message>
-    <message>
-      <source>Imported %1 conversation(s).</source>
-      <translation>已导入 %1 个对话。</translation>
-    </message>
-    <message>
-      <source>JSON Lines (*.jsonl)</source>
-      <translation>JSON Lines (*.jsonl)</translation>
-    </message>
-    <message>
-      <source>Zip archive (*.zip)</source>
-      <translation>Zip 压缩包 (*.zip)</translation>
     </message>
   </context>
   <context>
@@ -604,29 +462,6 @@ Open it in your web browser?</source>
     <message>
       <source>Stopped</source>
       <translation>已停止</translation>
-    </message>
-  </context>
-  <context>
-    <name>ModelActionsMixin</name>
-    <message>
-      <source>GGUF models (*.gguf);;All files (*)</source>
-      <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
-    </message>
-    <message>
-      <source>More models…</source>
-      <translation>更多模型…</translation>
-    </message>
-    <message>
-      <source>No such model</source>
-      <translation>没有这个模型</translation>
-    </message>
-    <message>
-      <source>Open a GGUF model</source>
-      <translation>打开 GGUF 模型</translation>
-    </message>
-    <message>
-      <source>The model could not be added</source>
-      <translation>无法添加该模型</translation>
     </message>
   </context>
   <context>
@@ -1141,50 +976,6 @@ Open it in your web browser?</source>
     <message>
       <source>Welcome to Reasoner Desktop</source>
       <translation>欢迎使用 Reasoner Desktop</translation>
-    </message>
-  </context>
-  <context>
-    <name>w</name>
-    <message>
-      <source>About Reasoner Desktop</source>
-      <translation>关于 Reasoner Desktop</translation>
-    </message>
-    <message>
-      <source>Enter / Shift+Enter</source>
-      <translation>Enter / Shift+Enter</translation>
-    </message>
-    <message>
-      <source>Keyboard shortcuts</source>
-      <translation>键盘快捷键</translation>
-    </message>
-    <message>
-      <source>Reasoner Desktop %1
-Offline chat with local reasoning models.</source>
-      <translation>Reasoner Desktop %1
-与本地推理模型离线对话。</translation>
-    </message>
-    <message>
-      <source>Send / new line</source>
-      <translation>发送 / 换行</translation>
-    </message>
-  </context>
-  <context>
-    <name>window</name>
-    <message>
-      <source>History</source>
-      <translation>历史记录</translation>
-    </message>
-    <message>
-      <source>No model</source>
-      <translation>没有模型</translation>
-    </message>
-    <message>
-      <source>The bundled model is not installed. Open a GGUF file with File → Open model file…</source>
-      <translation>内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件</translation>
-    </message>
-    <message>
-      <source>The new language applies from the next start.</source>
-      <translation>新语言将在下次启动时生效。</translation>
     </message>
   </context>
 </TS>
