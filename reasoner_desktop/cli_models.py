@@ -115,7 +115,7 @@ def _set(args, library) -> int:
 
 
 def _download(args, library, hub, user_error) -> int:
-    from reasoner_desktop.inference.engine import _available_memory
+    from reasoner_desktop.inference.hardware import available_memory as _available_memory
 
     files = hub.list_gguf_files(args.repo_id)
     if not files:

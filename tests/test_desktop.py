@@ -185,7 +185,9 @@ def test_thinking_controls_reach_the_engine_and_status_bar_shows_context(qtbot, 
     capped = ask(qtbot, w, "Explain why the sky is blue.")
     assert capped["thinking"] and capped["thinking_tokens"] <= 100
     assert capped["thought_cut"] or capped["thinking_tokens"] < 100
-    assert w.context_label.text().startswith("Context: ") and "/ 4,096" in w.context_label.text()
+    # The automatic context: the bundled model's whole trained length fits in memory.
+    assert w.model_caps["n_ctx"] == 8192
+    assert w.context_label.text().startswith("Context: ") and "/ 8,192" in w.context_label.text()
     assert w.speed_label.text().endswith("tokens/s")
     w.close()
     w2 = open_window(data_dir)  # the thinking controls are remembered

@@ -7,7 +7,6 @@ from reasoner_desktop.domain.messages import ChatMessage, Role, ThinkingMode
 from reasoner_desktop.inference.engine import EngineSettings, GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.errors import GenerationError, ModelLoadError, UnsupportedArchitecture
 
-pytestmark = pytest.mark.model
 GREEDY = Sampling(temperature=0.0, top_k=1)
 
 
@@ -20,6 +19,7 @@ def run(engine, messages, **kw):
     return events, thinking, answer, events[-1].stats
 
 
+@pytest.mark.model
 def test_the_bundled_model_is_prompted_to_think(engine):
     assert not engine.thinks_natively
     events, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Tom has 3 apples and buys 5 more. How many?")],
@@ -33,6 +33,7 @@ def test_the_bundled_model_is_prompted_to_think(engine):
     assert stats.ttft_seconds is not None and stats.thinking_seconds > 0 and stats.tokens_per_second > 0
 
 
+@pytest.mark.model
 def test_max_thinking_cuts_the_thought_and_still_answers(engine):
     _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Explain why the sky is blue.")],
                                      max_thinking_tokens=24, max_tokens=120)
@@ -40,6 +41,7 @@ def test_max_thinking_cuts_the_thought_and_still_answers(engine):
     assert thinking and answer.strip()
 
 
+@pytest.mark.model
 def test_a_small_token_allowance_still_leaves_room_for_an_answer(engine):
     _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Write a long essay about rivers.")],
                                      max_tokens=40, max_thinking_tokens=1000)
@@ -47,12 +49,14 @@ def test_a_small_token_allowance_still_leaves_room_for_an_answer(engine):
     assert thinking and answer.strip()
 
 
+@pytest.mark.model
 def test_thinking_off_gives_no_thought(engine):
     _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Say hello.")], mode=ThinkingMode.OFF,
                                      max_tokens=40)
     assert thinking == "" and answer.strip() and stats.thinking_tokens == 0
 
 
+@pytest.mark.model
 def test_second_turn_evaluates_only_new_tokens(engine):
     q1 = [ChatMessage(Role.USER, "Name a fruit.")]
     _, _, a1, s1 = run(engine, q1, mode=ThinkingMode.OFF, max_tokens=20)
@@ -62,18 +66,23 @@ def test_second_turn_evaluates_only_new_tokens(engine):
     assert s2.prompt_tokens_evaluated < s2.prompt_tokens - s1.prompt_tokens + 8
 
 
+@pytest.mark.model
 def test_cancel_stops_before_the_next_token(engine):
-    seen = []
+    """Stop is checked before every token: after the flag is set, not one more token is generated."""
+    events = []
+    stop = {"after": None}
 
     def cancel():
-        return len(seen) >= 5
+        if stop["after"] is None and sum(isinstance(e, (ThinkingDelta, AnswerDelta)) for e in events) >= 4:
+            stop["after"] = engine._llm.n_tokens  # tokens in the context when Stop was pressed
+        return stop["after"] is not None
 
-    for ev in engine.stream(GenerationRequest([ChatMessage(Role.USER, "Count to one hundred.")], max_tokens=500),
-                            cancel):
-        seen.append(ev)
-    stats = seen[-1].stats
-    assert stats.stop_reason == "stopped"
-    assert stats.thinking_tokens + stats.answer_tokens <= 6
+    for ev in engine.stream(GenerationRequest([ChatMessage(Role.USER, "Count to one hundred.")], max_tokens=500,
+                                              sampling=Sampling(temperature=0.7, seed=7)), cancel):
+        events.append(ev)
+    stats = events[-1].stats
+    assert stats.stop_reason == "stopped" and stop["after"] is not None
+    assert engine._llm.n_tokens == stop["after"]  # nothing was evaluated after the flag
 
 
 def test_random_bytes_gguf_is_a_clear_error(tmp_path):
@@ -92,6 +101,7 @@ def test_truncated_real_model_is_a_clear_error(tmp_path, model_path):
         LlamaEngine(cut)
 
 
+@pytest.mark.model
 def test_min_thinking_makes_the_model_think_longer(engine):
     q = [ChatMessage(Role.USER, "Tom has 3 apples and buys 5 more. How many?")]
     _, t0, a0, s0 = run(engine, q, max_tokens=600)
@@ -101,6 +111,7 @@ def test_min_thinking_makes_the_model_think_longer(engine):
     assert len(t1) > len(t0) and a1.strip()
 
 
+@pytest.mark.model
 def test_budget_message_is_written_before_the_cut(engine):
     _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Why is the sea salty?")],
                                      max_thinking_tokens=16, budget_message="Time is up; answering now.",
@@ -108,6 +119,7 @@ def test_budget_message_is_written_before_the_cut(engine):
     assert thinking.endswith("Time is up; answering now.") and stats.budget == "cut" and answer.strip()
 
 
+@pytest.mark.model
 def test_an_overlong_conversation_drops_old_turns_and_says_so(engine):
     long_turn = "word " * 300
     history = []
@@ -121,6 +133,7 @@ def test_an_overlong_conversation_drops_old_turns_and_says_so(engine):
     assert stats.prompt_tokens <= engine.n_ctx and answer.strip()
 
 
+@pytest.mark.model
 def test_a_single_message_too_long_for_the_context_is_a_clear_error(engine):
     with pytest.raises(GenerationError, match="too long for this model's context window"):
         list(engine.stream(GenerationRequest([ChatMessage(Role.USER, "word " * 5000)])))
@@ -134,15 +147,26 @@ def test_context_is_capped_at_the_trained_length(model_path):
         eng.close()
 
 
-def test_gpu_layers_on_a_cpu_build_give_a_note(model_path):
-    import llama_cpp
+@pytest.mark.parametrize("gpu_build", [False, True])
+def test_gpu_layers_follow_what_the_build_supports(model_path, monkeypatch, gpu_build):
+    """A CPU-only build ignores GPU layers with a note (llama.cpp gets 0); a GPU build gets them."""
+    from reasoner_desktop.inference import engine as engine_module
 
+    given = {}
+
+    class Spy(engine_module.LlamaAdapter):
+        def __init__(self, path, **kwargs):
+            given.update(kwargs)
+            kwargs["n_gpu_layers"] = 0  # this machine has no GPU: load on the CPU whatever was asked
+            super().__init__(path, **kwargs)
+
+    monkeypatch.setattr(engine_module, "_supports_gpu_offload", lambda: gpu_build)
+    monkeypatch.setattr(engine_module, "LlamaAdapter", Spy)
     eng = LlamaEngine(model_path, EngineSettings(n_ctx=512, n_gpu_layers=-1))
     try:
-        if llama_cpp.llama_supports_gpu_offload():
-            assert not eng.load_notes
-        else:
-            assert any("CPU-only" in n for n in eng.load_notes)
+        notes = [n for n in eng.load_notes if "CPU-only" in n]
+        assert given["n_gpu_layers"] == (-1 if gpu_build else 0)
+        assert bool(notes) is not gpu_build
     finally:
         eng.close()
 
@@ -172,6 +196,7 @@ def test_the_engine_survives_a_failed_load_and_loads_another(model_path, tmp_pat
     good.close()
 
 
+@pytest.mark.model
 def test_think_longer_takes_back_a_closing_tag_the_model_wrote(engine, monkeypatch):
     """Few-shot examples (manual CoT) teach the model to close its own thought; with a
     minimum, the engine takes the `</think>` back (KV cache and parser rewound) and writes Wait."""

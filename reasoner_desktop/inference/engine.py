@@ -7,15 +7,16 @@ the CLI). `stream()` yields ordered events and ends with exactly one Done.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import jinja2
-import llama_cpp
 
 from reasoner_desktop.domain.events import StreamEvent
 from reasoner_desktop.domain.messages import ChatMessage, FewShotExample, Role, ThinkingMode
 from reasoner_desktop.domain.reasoning import ReasoningFormat, ThinkTags
+from reasoner_desktop.inference import hardware
 from reasoner_desktop.inference.errors import (
     GenerationError,
     ModelFileCorrupt,
@@ -23,9 +24,17 @@ from reasoner_desktop.inference.errors import (
     UnsupportedArchitecture,
 )
 from reasoner_desktop.inference.gguf_info import ModelInfo, read_model_info
+from reasoner_desktop.inference.llama_adapter import (
+    LlamaAdapter,
+    check_version,
+    describe_build,
+)
+from reasoner_desktop.inference.llama_adapter import supports_gpu_offload as _supports_gpu_offload
+from reasoner_desktop.inference.memory import MemoryNeed, Room, choose_context, estimate_memory, largest_context
 from reasoner_desktop.inference.model_files import check_model_file
 from reasoner_desktop.inference.presets import SAMPLING_FIELDS, Sampling, family_of, recommended_sampling
 from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt, resolve_mode
+from reasoner_desktop.inference.trimming import PromptFitter
 
 __all__ = ["EngineSettings", "GenerationRequest", "LlamaEngine", "Sampling", "describe_build"]
 
@@ -35,10 +44,14 @@ MIN_GENERATION_ROOM = 256
 
 @dataclass(slots=True)
 class EngineSettings:
-    n_ctx: int = 4096  # capped at the model's trained context length; 0 = the trained length
-    n_threads: int | None = None
+    # None: the largest context that fits in memory, up to the trained length (at most 32k);
+    # 0: the trained length; N: N tokens (capped at the trained length).
+    n_ctx: int | None = None
+    n_threads: int | None = None  # None: one per physical performance core (hardware.default_threads)
+    n_threads_batch: int | None = None  # prompt evaluation; None: every core this process may use
     n_gpu_layers: int = 0  # -1 = all layers
     n_batch: int = 512
+    flash_attn: bool | None = None  # None: on for CPU-only models (less memory at long contexts)
     reasoning_format: ReasoningFormat | None = None  # None: detected from the chat template
     custom_tags: ThinkTags | None = None  # for ReasoningFormat.CUSTOM
     sampling: dict = field(default_factory=dict)  # per-model overrides of the family preset: temperature, top_p...
@@ -49,7 +62,7 @@ class GenerationRequest:
     messages: Sequence[ChatMessage]  # the conversation so far, ending with the new user message
     mode: ThinkingMode | None = None  # None: the model's default (see prompt.resolve_mode)
     system_prompt: str | None = None
-    max_tokens: int = 2048
+    max_tokens: int | None = None  # None: until the context window is full
     max_thinking_tokens: int | None = None  # budget: close the thought after this many tokens
     budget_message: str | None = None  # e.g. "Time is up; answering now." written before closing
     min_thinking_tokens: int | None = None  # budget forcing: "Wait" instead of an early close
@@ -59,47 +72,8 @@ class GenerationRequest:
     reasoning_effort: str | None = None  # gpt-oss: low | medium | high
 
 
-def _proc_value(path: str, key: str) -> int | None:
-    try:
-        with open(path) as fh:
-            for line in fh:
-                if line.startswith(key):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def estimate_memory(info: ModelInfo, n_ctx: int) -> int:
-    """Bytes of address space needed to run a model: its weights, an f16 KV cache for n_ctx,
-    llama-cpp-python's n_ctx x n_vocab score array (reserved, mostly untouched), compute buffers."""
-    p, arch = info.parameters, info.architecture
-    layers = int(p.get(f"{arch}.block_count", 0) or 0)
-    embd = int(p.get(f"{arch}.embedding_length", 0) or 0)
-    heads = int(p.get(f"{arch}.attention.head_count", 0) or 0) or 1
-    kv_heads = int(p.get(f"{arch}.attention.head_count_kv", heads) or heads)
-    kv_cache = 2 * n_ctx * layers * (embd // heads) * kv_heads * 2
-    scores = n_ctx * info.vocab_size * 4
-    return info.size_bytes + kv_cache + scores + 64 * 2**20 + info.size_bytes // 10
-
-
-def _available_memory() -> int | None:
-    """Free RAM and swap, or the room left under this process's address-space limit if smaller."""
-    free = _proc_value("/proc/meminfo", "MemAvailable:")
-    swap = _proc_value("/proc/meminfo", "SwapFree:")
-    if free is not None and swap:
-        free += swap
-    try:
-        import resource
-
-        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    except (ImportError, OSError, ValueError):
-        limit = -1
-    if limit not in (-1, getattr(resource, "RLIM_INFINITY", -1)):
-        used = _proc_value("/proc/self/status", "VmSize:") or 0
-        room = max(0, limit - used)
-        free = room if free is None else min(free, room)
-    return free
+def _gb(n: int) -> str:
+    return f"{n / 2**30:.1f} GB"
 
 
 class LlamaEngine:
@@ -111,63 +85,73 @@ class LlamaEngine:
             raise ModelFileCorrupt(
                 f"Model file is truncated ({self.info.size_bytes:,} of {self.info.data_end:,} bytes): {self.path}"
             )
+        check_version()
         s = self.settings
         self.load_notes: list[str] = []
-        n_ctx = s.n_ctx
-        trained = self.info.context_length
-        if trained and (n_ctx <= 0 or n_ctx > trained):
-            n_ctx = trained
         n_gpu_layers = s.n_gpu_layers
-        if n_gpu_layers and not llama_cpp.llama_supports_gpu_offload():
+        if n_gpu_layers and not _supports_gpu_offload():
             self.load_notes.append("This llama.cpp build is CPU-only; GPU layers are ignored (see README: GPU builds).")
             n_gpu_layers = 0
+        self.flash_attn = s.flash_attn if s.flash_attn is not None else n_gpu_layers == 0
+        self.n_threads = s.n_threads or hardware.default_threads()
+        self.n_threads_batch = s.n_threads_batch or max(self.n_threads, hardware.logical_cores())
+        room = hardware.memory_room()
+        if n_gpu_layers:  # weights and cache go to GPU memory, which this check cannot see
+            room = Room(ram=None, address_space=room.address_space)
+        n_ctx = choose_context(self.info, s.n_ctx, room, flash_attn=self.flash_attn)
         # llama.cpp aborts the whole process when an allocation fails while it builds the context,
         # so refuse up front what cannot fit.
-        need, free = estimate_memory(self.info, n_ctx), _available_memory()
-        if n_gpu_layers == 0 and free is not None and need > free:
-            raise NotEnoughMemory(
-                f"Not enough memory for {self.path.name} with a {n_ctx}-token context: it needs about "
-                f"{need / 2**30:.2f} GB, {free / 2**30:.2f} GB is free. Close other programs or use a smaller "
-                "model or context."
-            )
+        need = self._need(n_ctx)
+        if not room.fits(need):
+            raise self._not_enough_memory(n_ctx, need, room)
         try:
-            self._llm = llama_cpp.Llama(
-                model_path=str(self.path),
-                n_ctx=n_ctx,
-                n_threads=s.n_threads,
-                n_gpu_layers=n_gpu_layers,
-                n_batch=s.n_batch,
-                verbose=False,
-            )
+            self._llm = LlamaAdapter(self.path, n_ctx=n_ctx, n_threads=self.n_threads,
+                                     n_threads_batch=self.n_threads_batch, n_gpu_layers=n_gpu_layers,
+                                     n_batch=s.n_batch, flash_attn=self.flash_attn)
         except (ValueError, RuntimeError, OSError, MemoryError) as exc:
             raise self._diagnose_load_failure(n_ctx, exc) from exc
-        model = self._llm._model
-        bos, eos = self._llm.token_bos(), self._llm.token_eos()
+        llm = self._llm
+        bos, eos = llm.token_bos(), llm.token_eos()
         self.template = ChatTemplate(
             self.info.chat_template,
-            bos_token=model.token_get_text(bos) if bos != -1 else "",
-            eos_token=model.token_get_text(eos) if eos != -1 else "",
+            bos_token=llm.token_text(bos) if bos != -1 else "",
+            eos_token=llm.token_text(eos) if eos != -1 else "",
         )
         self.format = s.reasoning_format or self.template.format
         self.family = family_of(self.info.architecture, self.info.name or self.path.name, self.template.source,
                                 self.format)
         self._bos = bos
-        self._add_bos = self._llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
+        self._add_bos = llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
         self.name = self.path.name
-        self.n_ctx = self._llm.n_ctx()
+        self.n_ctx = llm.n_ctx
+        self._fitter = PromptFitter(self.tokenize)
+
+    def _need(self, n_ctx: int) -> MemoryNeed:
+        return estimate_memory(self.info, n_ctx, n_batch=self.settings.n_batch, flash_attn=self.flash_attn,
+                               n_threads=max(self.n_threads, self.n_threads_batch))
+
+    def _not_enough_memory(self, n_ctx: int, need: MemoryNeed, room: Room) -> NotEnoughMemory:
+        fits = largest_context(self.info, room, upper=n_ctx - 1, flash_attn=self.flash_attn)
+        advice = (f"A {fits:,}-token context would fit: set it in the model's settings (Context window), or close "
+                  "other programs." if fits else "Close other programs or use a smaller model.")
+        if room.ram is not None and need.resident > room.ram:
+            amounts = f"it needs about {_gb(need.resident)}, {_gb(room.ram)} is free"
+        else:
+            amounts = (f"it needs about {_gb(need.address_space)} of address space, this process may use "
+                       f"{_gb(room.address_space or 0)}")
+        return NotEnoughMemory(
+            f"Not enough memory for {self.path.name} with a {n_ctx:,}-token context: {amounts}. {advice}"
+        )
 
     def _diagnose_load_failure(self, n_ctx: int, exc: BaseException) -> Exception:
-        need, free = estimate_memory(self.info, n_ctx), _available_memory()
-        if isinstance(exc, MemoryError) or (free is not None and need > free):
-            return NotEnoughMemory(
-                f"Not enough memory to load {self.path.name}: it needs about {need / 2**30:.2f} GB"
-                + (f", {free / 2**30:.2f} GB is free." if free is not None else ".")
-            )
+        need, room = self._need(n_ctx), hardware.memory_room()
+        if isinstance(exc, MemoryError) or not room.fits(need):
+            return self._not_enough_memory(n_ctx, need, room)
         if self.info.tensor_count == 0 or not self.info.architecture:
             return ModelFileCorrupt(f"llama.cpp could not load {self.path.name}: the file holds no usable model.")
         return UnsupportedArchitecture(
             f"llama.cpp could not load {self.path.name}: its architecture '{self.info.architecture}' is not "
-            f"supported by this build (llama-cpp-python {llama_cpp.__version__}), or the file is corrupt."
+            f"supported by this build ({describe_build()}), or the file is corrupt."
         )
 
     # -- public ----------------------------------------------------------------------
@@ -194,14 +178,18 @@ class LlamaEngine:
             llm.close()
 
     def tokenize(self, text: str) -> list[int]:
-        return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        return self._llm.tokenize(text)
 
     def stream(self, request: GenerationRequest, cancel: Callable[[], bool] = lambda: False) -> Iterator[StreamEvent]:
         """Generate one answer. Checks `cancel` before every token; always ends with Done."""
         from reasoner_desktop.inference.generation import Generation
 
-        plan, tokens, dropped = self._fit_prompt(request)
-        return Generation(self, self._llm, request, plan, tokens, dropped, cancel).run()
+        started = time.perf_counter()  # time to first token counts fitting the prompt too
+        fitted = self._fit_prompt(request, cancel)
+        if fitted is None:
+            return Generation.cancelled(self, request)
+        plan, tokens, dropped = fitted
+        return Generation(self, self._llm, request, plan, tokens, dropped, cancel, started=started).run()
 
     # -- internals -------------------------------------------------------------------
 
@@ -223,30 +211,14 @@ class LlamaEngine:
         plan.notes = self.load_notes + plan.notes
         return plan
 
-    def _fit_prompt(self, request: GenerationRequest) -> tuple[PromptPlan, list[int], int]:
-        """Render the prompt, leaving out the oldest turns until it fits. The system prompt
-        and the last user message are never dropped."""
-        messages = list(request.messages)
-        dropped = 0
+    def _fit_prompt(self, request: GenerationRequest,
+                    cancel: Callable[[], bool]) -> tuple[PromptPlan, list[int], int] | None:
+        """Render the prompt, leaving out the oldest turns until it fits (the system prompt and the
+        last user message are never dropped). None if cancelled while fitting."""
         limit = self.n_ctx - min(MIN_GENERATION_ROOM, self.n_ctx // 4)
-        while True:
+
+        def render(messages: Sequence[ChatMessage]) -> tuple[PromptPlan, list[int]]:
             plan = self._plan(request, messages)
-            tokens = self._tokenize_prompt(plan.text)
-            if len(tokens) <= limit:
-                return plan, tokens, dropped
-            if len(messages) <= 1:
-                raise GenerationError(
-                    f"The message is too long for this model's context window "
-                    f"({len(tokens)} tokens; at most {limit} fit)."
-                )
-            # Drop the oldest turn: a user message and the answers that follow it.
-            messages.pop(0)
-            dropped += 1
-            while len(messages) > 1 and messages[0].role is not Role.USER:
-                messages.pop(0)
-                dropped += 1
+            return plan, self._tokenize_prompt(plan.text)
 
-
-def describe_build() -> str:
-    gpu = llama_cpp.llama_supports_gpu_offload()
-    return f"llama-cpp-python {llama_cpp.__version__} ({'GPU offload available' if gpu else 'CPU-only build'})"
+        return self._fitter.fit(list(request.messages), render, limit, cancel)

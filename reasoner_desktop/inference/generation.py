@@ -16,8 +16,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import llama_cpp
-
 from reasoner_desktop.domain.events import (
     AnswerDelta,
     ContextTrimmed,
@@ -29,6 +27,7 @@ from reasoner_desktop.domain.events import (
 from reasoner_desktop.domain.messages import ThinkingMode
 from reasoner_desktop.domain.reasoning import HarmonyParser, ReasoningFormat, make_parser
 from reasoner_desktop.inference.errors import GenerationError
+from reasoner_desktop.inference.llama_adapter import LlamaAdapter
 
 # Prompt tokens are evaluated in slices this long so that Stop is seen between them.
 PREFILL_SLICE = 128
@@ -55,8 +54,8 @@ class _Mark:
 
 
 class Generation:
-    def __init__(self, engine, llm, request, plan, tokens: list[int], dropped: int,
-                 cancel: Callable[[], bool]) -> None:
+    def __init__(self, engine, llm: LlamaAdapter, request, plan, tokens: list[int], dropped: int,
+                 cancel: Callable[[], bool], *, started: float | None = None) -> None:
         self.engine, self.llm, self.request, self.plan = engine, llm, request, plan
         self.tokens, self.dropped, self.cancel = tokens, dropped, cancel
         custom = plan.tags if plan.format is ReasoningFormat.CUSTOM else None
@@ -75,8 +74,16 @@ class Generation:
         self.yielded_len = 0
         self.marks: deque[_Mark] = deque(maxlen=REWIND_WINDOW)
         self.closed_by_us = False
-        self.started = time.perf_counter()
+        self.started = time.perf_counter() if started is None else started
         self.thought_end_at: float | None = None
+        # The token allowance: the user's limit, else what is left of the context window.
+        room = engine.n_ctx - len(tokens)
+        self.max_tokens = max(1, min(request.max_tokens, room) if request.max_tokens else room)
+
+    @staticmethod
+    def cancelled(engine, request) -> Iterator[StreamEvent]:
+        """The events of a generation stopped before it started (while the prompt was being fitted)."""
+        yield Done(GenerationStats(model=engine.name, stop_reason="stopped", n_ctx=engine.n_ctx))
 
     # -- the loop --------------------------------------------------------------------
 
@@ -96,18 +103,17 @@ class Generation:
         stats.prompt_tokens_evaluated = evaluated
 
         sp = self.sampling
-        llm.set_seed(sp.seed if sp.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED)
-        llm._sampler = llm._init_sampler(temp=sp.temperature, top_p=sp.top_p, top_k=sp.top_k, min_p=sp.min_p,
-                                         repeat_penalty=sp.repeat_penalty)
-        vocab = llm._model.vocab
-        reserve = min(ANSWER_RESERVE_MAX, request.max_tokens // ANSWER_RESERVE_SHARE)
-        thought_limit = request.max_tokens - reserve
+        llm.start_sampling(temperature=sp.temperature, top_p=sp.top_p, top_k=sp.top_k, min_p=sp.min_p,
+                           repeat_penalty=sp.repeat_penalty, seed=sp.seed)
+        max_tokens = self.max_tokens
+        reserve = min(ANSWER_RESERVE_MAX, max_tokens // ANSWER_RESERVE_SHARE)
+        thought_limit = max_tokens - reserve
         ctx_limit = self.engine.n_ctx - min(ANSWER_RESERVE_MAX, self.engine.n_ctx // ANSWER_RESERVE_SHARE)
         first_token_at: float | None = None
         generated = 0
         stats.stop_reason = "length"
         try:
-            while generated < request.max_tokens:
+            while generated < max_tokens:
                 if self.cancel():
                     stats.stop_reason = "stopped"
                     break
@@ -119,7 +125,7 @@ class Generation:
                 if first_token_at is None:
                     first_token_at = now
                     stats.ttft_seconds = now - self.started
-                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                if llm.is_eog(token):
                     if self.parser.in_thought:
                         if self._wants_more_thinking():
                             yield from self._extend()
@@ -131,7 +137,7 @@ class Generation:
                     stats.stop_reason = "eos"
                     break
                 generated += 1
-                text = self.decoder.decode(llm.detokenize([token], special=True))
+                text = self.decoder.decode(llm.detokenize([token]))
                 was_thinking = self.parser.in_thought
                 if was_thinking:
                     self.marks.append(_Mark(llm.n_tokens, self.parser.snapshot(), stats.thinking_tokens,
@@ -158,7 +164,7 @@ class Generation:
         except RuntimeError as exc:  # llama_decode failures
             raise GenerationError(f"The model failed while generating: {exc}") from exc
         finally:
-            llm._sampler = None
+            llm.stop_sampling()
         end = time.perf_counter()
         if first_token_at is not None and end > first_token_at and generated:
             stats.tokens_per_second = generated / (end - first_token_at)
@@ -195,17 +201,13 @@ class Generation:
         Returns how many tokens were evaluated, or None if cancelled.
         """
         llm, tokens = self.llm, self.tokens
-        cached = llm.input_ids[: llm.n_tokens].tolist()
         keep = 0
-        for a, b in zip(cached, tokens):
+        for a, b in zip(llm.cached_tokens(), tokens):
             if a != b:
                 break
             keep += 1
-        keep = min(keep, len(tokens) - 1)  # the last prompt token is always re-evaluated for fresh logits
-        if keep <= 0 or not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
-            keep = 0
-            llm.reset()
-        llm.n_tokens = keep
+        # The last prompt token is always re-evaluated for fresh logits.
+        keep = llm.keep_prefix(min(keep, len(tokens) - 1))
         for i in range(keep, len(tokens), PREFILL_SLICE):
             if self.cancel():
                 return None
@@ -256,7 +258,7 @@ class Generation:
         self.parser.restore(mark.parser_state)
         self.marks.clear()
         self.decoder.reset()
-        self.llm.n_tokens = mark.pos  # eval() drops the KV cache beyond this point
+        self.llm.rewind(mark.pos)  # eval() drops the KV cache beyond this point
         injected = before_tag + EXTENSION_TEXT
         deltas = self._feed(injected)
         self.stats.thinking_tokens = mark.thinking_tokens + self._eval_text(injected)
