@@ -16,6 +16,7 @@ from reasoner_desktop import __version__
 from reasoner_desktop.config import DB_FILENAME, SETTINGS_FILENAME, ensure_data_dir
 from reasoner_desktop.inference.library import ModelLibrary, engine_settings_for
 from reasoner_desktop.inference.model_files import bundled_model_path
+from reasoner_desktop.logs import install_excepthook
 from reasoner_desktop.storage.database import DatabaseError
 from reasoner_desktop.storage.repository import open_history
 from reasoner_desktop.ui.i18n import current_language, effective_language, install_language
@@ -163,6 +164,9 @@ def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
     except (DatabaseError, OSError) as exc:
         QMessageBox.critical(None, "Reasoner Desktop", str(exc))
         return 2
+    # An error nobody planned for: logged to the crash log, one sentence in the window, and the
+    # window stays usable (Qt keeps running after a slot raises).
+    install_excepthook(lambda sentence: window.show_error(window.tr("Something went wrong"), sentence))
     window.show()
     if os.environ.get("REASONER_DESKTOP_EXIT_AFTER_SHOW"):  # start-up benchmark: time to a shown window
         def shown() -> None:

@@ -50,6 +50,7 @@ def _load_examples(path: str):
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reasoner-desktop", description="Offline chat with local reasoning models.")
     p.add_argument("--version", action="version", version=f"reasoner-desktop {__version__}")
+    p.add_argument("--verbose", action="store_true", help="also print the log (llama.cpp's included) on stderr")
     p.add_argument("--data-dir", metavar="DIR", help="where history and settings live "
                    "(default: $REASONER_DESKTOP_DATA_DIR or the platform's user data folder)")
     sub = p.add_subparsers(dest="command")
@@ -80,13 +81,16 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--effort", choices=["low", "medium", "high"], help="reasoning effort (gpt-oss)")
     ask.add_argument("--examples", metavar="FILE.json", help="few-shot worked examples for prompted thinking: "
                      'a JSON list of {"question", "thought", "answer"}')
-    ask.add_argument("--max-tokens", type=_positive, default=2048, metavar="N", help="cap on generated tokens")
+    ask.add_argument("--max-tokens", type=_positive, metavar="N",
+                     help="cap on generated tokens (default: until the context window is full)")
     ask.add_argument("--temperature", type=float, help="sampling temperature (default: the model's recommended)")
     ask.add_argument("--seed", type=int, help="sampling seed, for repeatable answers")
     ask.add_argument("--ctx", type=_positive, metavar="N", help="context length in tokens (capped at the "
-                     "model's trained length; default: the model's setting, else 4096)")
+                     "model's trained length; default: the model's setting, else the largest that fits in memory, "
+                     "up to 32k)")
     ask.add_argument("--gpu-layers", type=int, metavar="N", help="layers to offload to the GPU (-1: all)")
-    ask.add_argument("--threads", type=_positive, metavar="N", help="CPU threads (default: llama.cpp's choice)")
+    ask.add_argument("--threads", type=_positive, metavar="N", help="CPU threads for generation (default: one "
+                     "per physical performance core)")
     ask.add_argument("--reasoning-format", choices=[f.value for f in ReasoningFormat],
                      help="override the thinking format guessed from the chat template")
     ask.add_argument("--think-tags", nargs=2, metavar=("OPEN", "CLOSE"),
@@ -129,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     data_dir = resolve_data_dir(args.data_dir)
     command = args.command or "gui"
+    from reasoner_desktop.logs import install_excepthook, setup_logging
+
+    setup_logging(data_dir, verbose=args.verbose)
+    if command != "gui":  # the GUI installs its own, which shows the sentence in the window
+        install_excepthook(lambda sentence: print(f"reasoner-desktop: {sentence}", file=sys.stderr))
     try:
         if command == "gui":
             from reasoner_desktop.app import run_gui

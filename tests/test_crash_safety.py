@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -27,30 +26,41 @@ def split_printed(out: str) -> tuple[str, str]:
     return thought, answer
 
 
-def start_and_kill(data_dir, delay: float, seed: int) -> tuple[str, bool]:
-    # Every other run cuts the thought short, so that kills land in answers as well as in thoughts.
-    budget = ["--max-thinking", "40"] if seed % 2 else []
+def start_and_kill(data_dir, seed: int, phase: str, chars: int) -> tuple[str, bool]:
+    """Start `ask` and SIGKILL it once it has printed `chars` characters of generated text in `phase`
+    (the thought, or the answer): kill moments are chosen by progress, not by timers, so a busy
+    machine only makes the run slower, never different."""
+    # Answer-phase runs cut the thought short, so that the answer comes soon.
+    budget = ["--max-thinking", "40"] if phase == "answer" else []
     proc = subprocess.Popen(
         [PYTHON, "-m", "reasoner_desktop", "ask", "Write a long, detailed essay on the history of bread.",
          "--max-tokens", "1500", "--temperature", "0.8", "--seed", str(seed), *budget],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=cli_env(data_dir))
     chunks: list[bytes] = []
-    first_output = threading.Event()
+    reached = threading.Event()
+
+    def progress() -> int:
+        thought, answer = split_printed(b"".join(chunks).decode("utf-8", errors="replace"))
+        if phase == "thought":
+            # The prefilled "Let's think step by step." is printed before the first token; count beyond it.
+            return len(thought) - len("Let's think step by step.")
+        return len(answer) if ANSWER_HEADER in b"".join(chunks).decode("utf-8", errors="replace") else -1
 
     def drain():
         while data := proc.stdout.read1(4096):
             chunks.append(data)
-            first_output.set()
+            if progress() >= chars:
+                reached.set()
+        reached.set()  # ended by itself
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    assert first_output.wait(60), "no output from ask"
-    time.sleep(delay)
+    assert reached.wait(240), "ask made no progress"
     finished = proc.poll() is not None
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     reader.join(10)
-    return b"".join(chunks).decode("utf-8", errors="replace"), finished
+    return b"".join(chunks).decode("utf-8", errors="replace"), finished or progress() < chars
 
 
 def test_sigkill_mid_answer_leaves_a_sound_db_with_the_partial_text(data_dir):
@@ -59,7 +69,9 @@ def test_sigkill_mid_answer_leaves_a_sound_db_with_the_partial_text(data_dir):
     phases = {"thought": 0, "answer": 0}
     killed_rows = {}
     for i in range(KILLS):
-        printed, finished = start_and_kill(data_dir, rng.uniform(0.7, 3.8), seed=i)
+        phase = "answer" if i % 2 else "thought"
+        printed, finished = start_and_kill(data_dir, seed=i, phase=phase,
+                                           chars=rng.randint(1, 200) if phase == "answer" else rng.randint(1, 800))
         con = sqlite3.connect(db)
         try:
             assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -77,6 +89,7 @@ def test_sigkill_mid_answer_leaves_a_sound_db_with_the_partial_text(data_dir):
         printed_thought, printed_answer = split_printed(printed)
         phases["answer" if ANSWER_HEADER in printed else "thought"] += 1
         assert status == "streaming"  # the dead writer's row, not yet recovered
+        # The first text is saved at once, and it was printed before the next token was generated.
         assert thinking, f"kill {i}: no partial thought saved"
         assert printed_thought.startswith(thinking), f"kill {i}: saved thought is not what was streamed"
         assert printed_answer.startswith(content), f"kill {i}: saved answer is not what was streamed"

@@ -10,10 +10,14 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
+
+import filelock
 
 from reasoner_desktop.domain.reasoning import ReasoningFormat, ThinkTags, detect_format
 from reasoner_desktop.inference.errors import ModelLoadError
@@ -25,6 +29,7 @@ MODELS_DIR = "models"
 BUNDLED = "bundled"
 ADDED = "added"
 DOWNLOADED = "downloaded"
+T = TypeVar("T")
 
 
 class LibraryError(Exception):
@@ -76,6 +81,17 @@ class ModelLibrary:
         self.data_dir = Path(data_dir)
         self.file = self.data_dir / LIBRARY_FILE
         self.models_dir = self.data_dir / MODELS_DIR
+
+    def _changing(self, change: Callable[[list[ModelEntry]], tuple[list[ModelEntry] | None, T]]) -> T:
+        """Read, change and save models.json under a file lock, so that the download thread, the
+        window and a CLI running beside the app never overwrite each other's changes.
+        `change(entries)` returns (entries to save or None, result)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with filelock.FileLock(self.data_dir / f".{LIBRARY_FILE}.lock", timeout=30):
+            entries, result = change(self.entries())
+            if entries is not None:
+                self._save(entries)
+            return result
 
     # -- storage ---------------------------------------------------------------------
 
@@ -163,51 +179,65 @@ class ModelLibrary:
         info = read_model_info(path)
         if info.truncated:
             raise LibraryError(f"{path.name} is truncated; download it again.")
-        entries = self.entries()
-        existing = next((e for e in entries if Path(e.path) == path), None)
-        if existing is not None:
-            return existing
-        entry = ModelEntry(self._unique_name(path.stem, entries), str(path), ADDED,
-                           added_at=datetime.now(UTC).isoformat())
-        self._save([*entries, entry])
-        return entry
+
+        def change(entries):
+            existing = next((e for e in entries if Path(e.path) == path), None)
+            if existing is not None:
+                return None, existing
+            entry = ModelEntry(self._unique_name(path.stem, entries), str(path), ADDED,
+                               added_at=datetime.now(UTC).isoformat())
+            return [*entries, entry], entry
+
+        return self._changing(change)
 
     def add_downloaded(self, path: Path, repo_id: str, filename: str, sha256: str | None) -> ModelEntry:
-        entries = [e for e in self.entries() if Path(e.path) != path]
-        entry = ModelEntry(self._unique_name(path.stem, entries), str(path), DOWNLOADED, repo_id=repo_id,
-                           filename=filename, sha256=sha256, added_at=datetime.now(UTC).isoformat())
-        self._save([*entries, entry])
-        return entry
+        def change(entries):
+            entries = [e for e in entries if Path(e.path) != path]
+            entry = ModelEntry(self._unique_name(path.stem, entries), str(path), DOWNLOADED, repo_id=repo_id,
+                               filename=filename, sha256=sha256, added_at=datetime.now(UTC).isoformat())
+            return [*entries, entry], entry
+
+        return self._changing(change)
 
     def download_dir(self, repo_id: str) -> Path:
         return self.models_dir / repo_id.replace("/", "__")
 
     def remove(self, name: str) -> ModelEntry:
-        """Forget a model. A downloaded file is deleted (it is ours); an added file is left on disk."""
-        entries = self.entries()
-        entry = next((e for e in entries if e.name == name), None)
-        if entry is None:
-            raise LibraryError(f"No model named {name!r}.")
-        if entry.source == BUNDLED:
-            raise LibraryError("The bundled model cannot be removed (it comes with the app).")
-        if entry.source == DOWNLOADED:
-            first = Path(entry.path)
-            for part in [first, *first.parent.glob(first.name.replace("00001-of", "*-of"))]:
-                if part.exists() and self.models_dir in part.resolve().parents:
-                    part.unlink()
-        self._save([e for e in entries if e.name != name])
-        return entry
+        """Forget a model. A downloaded file is deleted (it is ours); an added file is left on disk.
+        The window asks first (deletes_files() says what would go)."""
+
+        def change(entries):
+            entry = next((e for e in entries if e.name == name), None)
+            if entry is None:
+                raise LibraryError(f"No model named {name!r}.")
+            if entry.source == BUNDLED:
+                raise LibraryError("The bundled model cannot be removed (it comes with the app).")
+            for part in self.deletes_files(entry):
+                part.unlink(missing_ok=True)
+            return [e for e in entries if e.name != name], entry
+
+        return self._changing(change)
+
+    def deletes_files(self, entry: ModelEntry) -> list[Path]:
+        """The files remove() deletes: a download's parts in models/; nothing for a file you added."""
+        if entry.source != DOWNLOADED:
+            return []
+        first = Path(entry.path)
+        parts = [first, *first.parent.glob(first.name.replace("00001-of", "*-of"))]
+        return sorted({p for p in parts if p.exists() and self.models_dir.resolve() in p.resolve().parents})
 
     def set_settings(self, name: str, settings: dict, *, replace_all: bool = False) -> ModelEntry:
         """Remember settings for a model; a None value (or an empty sampling dict) forgets that key."""
-        entries = self.entries()
-        entry = next((e for e in entries if e.name == name), None)
-        if entry is None:
-            raise LibraryError(f"No model named {name!r}.")
-        merged = {**({} if replace_all else entry.settings), **settings}
-        entry.settings = check_settings({k: v for k, v in merged.items() if v is not None and v != {}})
-        self._save(entries)
-        return entry
+
+        def change(entries):
+            entry = next((e for e in entries if e.name == name), None)
+            if entry is None:
+                raise LibraryError(f"No model named {name!r}.")
+            merged = {**({} if replace_all else entry.settings), **settings}
+            entry.settings = check_settings({k: v for k, v in merged.items() if v is not None and v != {}})
+            return entries, entry
+
+        return self._changing(change)
 
 
 _INT_SETTINGS = {"n_ctx": (0, 1 << 20), "n_gpu_layers": (-1, 1000), "n_threads": (1, 1024)}

@@ -12,6 +12,7 @@ from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, S
 from reasoner_desktop.domain.messages import FewShotExample, MessageStatus, ThinkingMode
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.errors import GenerationError
+from reasoner_desktop.logs import record_crash, unexpected_error_sentence
 from reasoner_desktop.storage.repository import HistoryRepository
 
 # Streaming text reaches its DB row at most this often (crash safety without write storms).
@@ -25,7 +26,7 @@ class TurnOptions:
     min_thinking_tokens: int | None = None
     max_extensions: int = 8  # "think longer": how many times an early close may become "Wait"
     budget_message: str | None = None
-    max_tokens: int = 2048
+    max_tokens: int | None = None  # None: until the context window is full
     system_prompt: str | None = None
     sampling: Sampling | None = None  # None: recommended for the model
     seed: int | None = None  # fixed seed for repeatable answers (over the sampling's own)
@@ -143,7 +144,7 @@ class ChatService:
         thinking: list[str] = []
         answer: list[str] = []
         stats = GenerationStats(model=self.engine.name)
-        last_save = time.monotonic()
+        last_save = float("-inf")  # the first text is saved at once, then at most every SAVE_INTERVAL
         dirty = False
         error: str | None = None
         save_failed: str | None = None
@@ -167,6 +168,10 @@ class ChatService:
                         save_failed = _storage_problem(exc)
         except GenerationError as exc:
             error = str(exc)
+            stats.stop_reason = "error"
+        except Exception as exc:  # noqa: BLE001 - the row must not stay "streaming"; the text so far is kept
+            record_crash(exc, "generating an answer")
+            error = unexpected_error_sentence(exc, "The answer")
             stats.stop_reason = "error"
         if error:
             status = MessageStatus.ERROR

@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import asdict
 
+import psutil
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,33 +58,32 @@ def title_from(text: str) -> str:
     return line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def _proc_start_ticks(pid: int) -> str:
-    """Process start time in clock ticks since boot (Linux), to tell a reused pid from ours."""
+def _create_time(pid: int) -> float | None:
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read().decode(errors="replace")
-        return stat.rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
+        return psutil.Process(pid).create_time()
+    except (psutil.Error, OSError):
+        return None
 
 
 def writer_token(pid: int | None = None) -> str:
+    """"pid:start time" of a process, which tells it from a later process that reuses its pid."""
     pid = os.getpid() if pid is None else pid
-    return f"{pid}:{_proc_start_ticks(pid)}"
+    started = _create_time(pid)
+    return f"{pid}:{started:.3f}" if started is not None else f"{pid}:"
 
 
 def writer_alive(token: str | None) -> bool:
+    """Whether the process that wrote `token` still runs. Through psutil on every OS: never
+    os.kill(pid, 0), which on Windows terminates the process."""
     if not token:
         return False
-    pid_text, _, ticks = token.partition(":")
+    pid_text, _, started = token.partition(":")
     try:
-        pid = int(pid_text)
-        os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        pass  # exists, owned by someone else
-    return _proc_start_ticks(pid) == ticks
+        pid, started_at = int(pid_text), float(started)
+    except ValueError:
+        return False  # an older token format, or none: its writer is long gone
+    now = _create_time(pid)
+    return now is not None and abs(now - started_at) < 0.01
 
 
 def path_to(leaf_id: int | None, parents: dict[int, int | None]) -> list[int]:

@@ -156,7 +156,12 @@ class Composer(QWidget):
         if mx is not None and mn is not None and mn > mx:
             self.min_thinking.setValue(mx)
 
-    def set_busy(self, busy: bool, ready: bool) -> None:
-        self.send_button.setEnabled(not busy and ready)
-        self.send_button.setToolTip("" if ready else self.tr("Load a model first (File → Models…)"))
+    def set_busy(self, busy: bool, ready: bool, *, loading: bool = False) -> None:
+        self.send_button.setEnabled(not busy and (ready or loading))
+        if ready:
+            self.send_button.setToolTip("")
+        elif loading:
+            self.send_button.setToolTip(self.tr("The model is loading: your message is sent when it is ready"))
+        else:
+            self.send_button.setToolTip(self.tr("Load a model first (File → Models…)"))
         self.stop_button.setEnabled(busy)

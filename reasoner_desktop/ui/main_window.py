@@ -72,6 +72,9 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.model_name: str | None = None
         self.views: dict[int, MessageView] = {}
         self.last_result: dict | None = None
+        self._unsent_text = ""
+        self.model_loading = False
+        self._send_when_loaded = False  # Enter was pressed while the model loaded
         self.turn_options = TurnOptions()  # the base of every request; the composer and settings add to it
         self.error_dialog: QMessageBox | None = None
         self._pending_thinking: list[str] = []
@@ -177,6 +180,11 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
 
     def set_model_state(self, name: str | None, *, loading: bool = False) -> None:
         self.model_name = name
+        self.model_loading = loading
+        if not loading and self._send_when_loaded:
+            self._send_when_loaded = False
+            if name:
+                QTimer.singleShot(0, self, self.send)  # the question typed while the model loaded
         if loading:
             self.model_label.setText(self.tr("Loading model…"))
         elif name:
@@ -204,6 +212,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         """A non-blocking dialog: the app stays usable behind it."""
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
         box.setObjectName("errorDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote model output or file contents
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.error_dialog = box
@@ -337,9 +346,18 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
 
     def send(self) -> None:
         text = self.input.toPlainText().strip()
-        if not text or self.streaming_id is not None or not self.model_name:
+        if not text or self.streaming_id is not None:
+            return
+        if not self.model_name:
+            if self.model_loading:  # sent as soon as the model is ready; the text stays in the box till then
+                self._send_when_loaded = True
+                self.statusBar().showMessage(
+                    self.tr("Loading model… your message will be sent as soon as it is ready."))
+            else:
+                self.statusBar().showMessage(self.tr("No model is loaded: choose one with File → Models…"), 10000)
             return
         self.input.clear()
+        self._unsent_text = text  # put back in the box if the question cannot be stored
         self._begin_request()
         self.sendRequested.emit(self.conversation_id, text, self.current_options())
 
@@ -478,8 +496,12 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         if result.get("notes"):
             self.statusBar().showMessage(" · ".join(result["notes"]), 15000)
         if result.get("error"):
+            if not message_id and not result.get("user_message_id") and self._unsent_text:
+                if not self.input.toPlainText().strip():  # the question was not stored: nothing is lost
+                    self.input.setPlainText(self._unsent_text)
             self.show_error(self.tr("The answer could not be generated"), result["error"])
-        if message_id and result.get("conversation_id"):
+        self._unsent_text = ""
+        if result.get("conversation_id"):
             conv = self.repo.get_conversation(result["conversation_id"])
             if conv is not None:  # branch counts may have changed: refresh the navigators
                 by_parent: dict[int | None, list[int]] = {}
@@ -534,7 +556,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
 
     def _set_busy(self, busy: bool) -> None:
         ready = bool(self.model_name)
-        self.composer.set_busy(busy, ready)
+        self.composer.set_busy(busy, ready, loading=self.model_loading)
         self.action_stop.setEnabled(busy)
         self.action_regenerate.setEnabled(not busy and ready)
         self.sidebar.list.setEnabled(not busy)

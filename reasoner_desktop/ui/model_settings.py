@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reasoner_desktop.inference.hardware import default_threads, memory_room
 from reasoner_desktop.inference.library import LibraryError, ModelEntry, ModelLibrary
 
 FORMATS = [("", "Guess from the chat template"), ("none", "Not a reasoning model (prompted thinking)"),
@@ -46,6 +47,15 @@ class ModelSettingsDialog(QDialog):
         form = QFormLayout()
         for key, label, lo, hi, step, decimals in NUMBERS:
             form.addRow(self.tr(label), self._number(key, lo, hi, step, decimals, s.get(key)))
+        # What "default" means on this computer, for this model.
+        self.boxes["n_threads"].setSpecialValueText(
+            self.tr("default: %1").replace("%1", str(default_threads())))
+        auto_ctx = automatic_context(entry.path)
+        if auto_ctx:
+            self.boxes["n_ctx"].setSpecialValueText(self.tr("automatic: %1").replace("%1", f"{auto_ctx:,}"))
+            self.boxes["n_ctx"].setToolTip(self.tr("Automatic: the largest context that fits in the memory free now, "
+                                                   "up to the model's trained length (at most 32,768); 0 = the "
+                                                   "trained length"))
         self.format_box = QComboBox()
         self.format_box.setObjectName("formatBox")
         for value, label in FORMATS:
@@ -133,3 +143,15 @@ class ModelSettingsDialog(QDialog):
             QMessageBox.warning(self, self.tr("Cannot save these settings"), str(exc))
             return
         self.accept()
+
+
+def automatic_context(path: str) -> int | None:
+    """The context the engine would choose now for this model file (header only; None if unreadable)."""
+    from reasoner_desktop.inference.errors import ModelLoadError
+    from reasoner_desktop.inference.gguf_info import read_model_info
+    from reasoner_desktop.inference.memory import choose_context
+
+    try:
+        return choose_context(read_model_info(path), None, memory_room())
+    except (ModelLoadError, OSError):
+        return None

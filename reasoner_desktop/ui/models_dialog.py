@@ -94,9 +94,10 @@ class ModelsDialog(QDialog):
         add = QPushButton(self.tr("Add GGUF file…"))
         add.setObjectName("addModelButton")
         add.clicked.connect(self._add_file)
-        remove = QPushButton(self.tr("Remove"))
+        remove = self.remove_button = QPushButton(self.tr("Remove"))
         remove.setObjectName("removeModelButton")
         remove.clicked.connect(self._remove)
+        self.library_table.itemSelectionChanged.connect(self._selection_changed)
         settings = QPushButton(self.tr("Settings…"))
         settings.setObjectName("modelSettingsButton")
         settings.clicked.connect(self.edit_settings)
@@ -132,6 +133,7 @@ class ModelsDialog(QDialog):
                 self.library_table.setItem(r, c, item)
         self.library_table.resizeColumnsToContents()
         self.library_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._selection_changed()
 
     def _thinking(self, fmt: str) -> str:
         return self.tr("prompted only") if fmt == "none" else fmt
@@ -144,6 +146,14 @@ class ModelsDialog(QDialog):
     def _selected_name(self) -> str | None:
         items = self.library_table.selectedItems()
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def _selection_changed(self) -> None:
+        name = self._selected_name()
+        entry = self.library.get(name) if name else None
+        bundled = entry is not None and entry.source == "bundled"
+        self.remove_button.setEnabled(entry is not None and not bundled)
+        self.remove_button.setToolTip(self.tr("The bundled model comes with the app and cannot be removed")
+                                      if bundled else "")
 
     def _use(self) -> None:
         name = self._selected_name()
@@ -177,7 +187,24 @@ class ModelsDialog(QDialog):
 
     def _remove(self) -> None:
         name = self._selected_name()
-        if not name:
+        entry = self.library.get(name) if name else None
+        if entry is None:
+            return
+        files = self.library.deletes_files(entry)
+        if files:
+            size = sum(f.stat().st_size for f in files)
+            question = self.tr("Remove %1 and delete its downloaded file (%2) from this computer?"
+                               ).replace("%1", name).replace("%2", _gb(size))
+        else:
+            question = self.tr("Remove %1 from the list? The file stays where it is on disk.").replace("%1", name)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove model"), question,
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirmRemoveDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        delete = box.addButton(self.tr("Delete") if files else self.tr("Remove"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is not delete:
             return
         try:
             self.library.remove(name)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, ThinkingDelta
 from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 from reasoner_desktop.inference.errors import ModelLoadError
+from reasoner_desktop.logs import record_crash, unexpected_error_sentence
 from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions
 from reasoner_desktop.storage.repository import HistoryRepository
 
@@ -56,6 +57,10 @@ class ChatWorker(QObject):
         except ModelLoadError as exc:
             self.modelFailed.emit(str(exc))
             return
+        except Exception as exc:  # noqa: BLE001 - whatever happens, the window must hear of it
+            record_crash(exc, "loading a model")
+            self.modelFailed.emit(unexpected_error_sentence(exc, "Loading the model"))
+            return
         e = self._engine
         self.modelLoaded.emit(e.name, {"thinks_natively": e.thinks_natively, "path": str(e.path),
                                        "can_disable_thinking": e.can_disable_thinking, "n_ctx": e.n_ctx,
@@ -90,6 +95,8 @@ class ChatWorker(QObject):
 
         def on_start(ids: TurnIds) -> None:
             current["id"] = ids.assistant_message_id
+            current["conversation"] = ids.conversation_id
+            current["user"] = ids.user_message_id
             self.turnStarted.emit(ids.conversation_id, ids.user_message_id, ids.assistant_message_id)
 
         def on_event(event) -> None:
@@ -106,16 +113,34 @@ class ChatWorker(QObject):
         try:
             result = call(service, on_start=on_start, on_event=on_event, cancel=self._cancel.is_set)
         except KeyError:
-            self.turnFinished.emit(current["id"], {"status": "error", "conversation_id": 0,
-                                                   "error": "That message no longer exists."})
+            self._failed(current, "That message no longer exists.")
+            return
+        except Exception as exc:  # noqa: BLE001 - a turn that fails must never leave the window streaming
+            self._failed(current, user_sentence(exc))
             return
         payload = result.to_json()
         payload["stop_latency_seconds"] = current.get("stop_latency")
         payload["n_ctx"] = self._engine.n_ctx
         self.turnFinished.emit(result.ids.assistant_message_id, payload)
 
+    def _failed(self, current: dict, sentence: str) -> None:
+        self.turnFinished.emit(current["id"], {"status": "error", "conversation_id": current.get("conversation", 0),
+                                               "user_message_id": current.get("user", 0), "error": sentence})
+
     @Slot()
     def shutdown(self) -> None:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def user_sentence(exc: Exception) -> str:
+    """The one sentence the window shows for a failed turn: the error's own when it was written for
+    users (storage and model errors), else a generic one pointing to the crash log."""
+    from reasoner_desktop.inference.errors import GenerationError
+    from reasoner_desktop.storage.database import DatabaseError
+
+    if isinstance(exc, (DatabaseError, GenerationError, ModelLoadError)):
+        return str(exc)
+    record_crash(exc, "a chat turn")
+    return unexpected_error_sentence(exc, "The answer")

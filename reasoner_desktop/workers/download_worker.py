@@ -8,7 +8,9 @@ from dataclasses import asdict
 from PySide6.QtCore import QObject, Signal, Slot
 
 from reasoner_desktop.inference import hub
-from reasoner_desktop.inference.library import ModelLibrary
+from reasoner_desktop.inference.hardware import available_memory
+from reasoner_desktop.inference.library import LibraryError, ModelLibrary
+from reasoner_desktop.logs import record_crash, unexpected_error_sentence
 
 
 class DownloadWorker(QObject):
@@ -27,37 +29,41 @@ class DownloadWorker(QObject):
         """Thread-safe: stop the running download before its next chunk (the partial file stays)."""
         self._cancel.set()
 
+    def _guarded(self, action: str, job) -> None:
+        """Run one job; any failure becomes one sentence on `failed` (the dialog never waits forever)."""
+        try:
+            job()
+        except (hub.HubError, LibraryError) as exc:
+            self.failed.emit(str(exc))
+        except OSError as exc:
+            self.failed.emit(f"{action} failed: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001
+            record_crash(exc, action)
+            self.failed.emit(unexpected_error_sentence(exc, action))
+
     @Slot(str)
     def search(self, query: str) -> None:
-        try:
-            self.searchDone.emit(query, [h.repo_id for h in hub.search_gguf_repos(query)])
-        except hub.HubError as exc:
-            self.failed.emit(str(exc))
+        self._guarded("The search", lambda: self.searchDone.emit(
+            query, [h.repo_id for h in hub.search_gguf_repos(query)]))
 
     @Slot(str)
     def listFiles(self, repo_id: str) -> None:
-        from reasoner_desktop.inference.engine import _available_memory
-
-        try:
+        def job() -> None:
             files = hub.list_gguf_files(repo_id)
-        except hub.HubError as exc:
-            self.failed.emit(str(exc))
-            return
-        best = hub.suggest(files, _available_memory())
-        self.filesDone.emit(repo_id, files, best.name if best else "")
+            best = hub.suggest(files, available_memory())
+            self.filesDone.emit(repo_id, files, best.name if best else "")
+
+        self._guarded("Listing the files", job)
 
     @Slot(str, object)
     def download(self, repo_id: str, model: hub.GGUFFile) -> None:
         self._cancel.clear()
-        try:
+
+        def job() -> None:
             result = hub.download(repo_id, model, self.library.download_dir(repo_id),
                                   progress=lambda p: self.progress.emit(asdict(p)), cancel=self._cancel.is_set)
-        except hub.HubError as exc:
-            self.failed.emit(str(exc))
-            return
-        except OSError as exc:
-            self.failed.emit(f"The download could not be written: {exc.strerror or exc}")
-            return
-        entry = self.library.add_downloaded(result.path, repo_id, model.name,
-                                            result.sha256[0] if result.sha256 else None)
-        self.downloaded.emit(entry.name, entry.path)
+            entry = self.library.add_downloaded(result.path, repo_id, model.name,
+                                                result.sha256[0] if result.sha256 else None)
+            self.downloaded.emit(entry.name, entry.path)
+
+        self._guarded("The download", job)
