@@ -27,6 +27,20 @@ ZH = {
         "随便问。模型会先思考，它的思维链显示在右侧窗格中。",
     "Send": "发送",
     "Stop": "停止",
+    # Ready for real use (issue 11)
+    "Automatic: the largest context that fits in the memory free now, up to the model's trained length "
+    "(at most 32,768); 0 = the trained length":
+        "自动：当前可用内存能容纳的最大上下文，不超过模型的训练长度（最多 32,768）；0 = 训练长度",
+    "Loading model… your message will be sent as soon as it is ready.": "正在加载模型… 模型就绪后会立即发送你的消息。",
+    "No model is loaded: choose one with File → Models…": "尚未加载模型：请通过 文件 → 模型… 选择一个",
+    "Remove %1 and delete its downloaded file (%2) from this computer?": "移除 %1 并从这台电脑上删除已下载的文件（%2）？",
+    "Remove %1 from the list? The file stays where it is on disk.": "从列表中移除 %1？文件会保留在磁盘上原来的位置。",
+    "Remove model": "移除模型",
+    "Something went wrong": "出错了",
+    "The bundled model comes with the app and cannot be removed": "内置模型随应用提供，无法移除",
+    "The model is loading: your message is sent when it is ready": "模型正在加载：就绪后会发送你的消息",
+    "automatic: %1": "自动：%1",
+    "default: %1": "默认：%1",
     "Thinking: model default": "思考：模型默认",
     "Reasoning models think; others are prompted to": "推理模型自行思考；其他模型由提示引导思考",
     "Thinking: native": "思考：原生",

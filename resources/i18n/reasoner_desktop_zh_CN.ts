@@ -46,6 +46,10 @@
       <translation>停止</translation>
     </message>
     <message>
+      <source>The model is loading: your message is sent when it is ready</source>
+      <translation>模型正在加载：就绪后会发送你的消息</translation>
+    </message>
+    <message>
       <source>The model thinks the way it was trained to</source>
       <translation>模型按训练时的方式思考</translation>
     </message>
@@ -292,6 +296,10 @@
       <translation>正在加载模型…</translation>
     </message>
     <message>
+      <source>Loading model… your message will be sent as soon as it is ready.</source>
+      <translation>正在加载模型… 模型就绪后会立即发送你的消息。</translation>
+    </message>
+    <message>
       <source>Main toolbar</source>
       <translation>主工具栏</translation>
     </message>
@@ -306,6 +314,10 @@
     <message>
       <source>No model</source>
       <translation>没有模型</translation>
+    </message>
+    <message>
+      <source>No model is loaded: choose one with File → Models…</source>
+      <translation>尚未加载模型：请通过 文件 → 模型… 选择一个</translation>
     </message>
     <message>
       <source>No model loaded — File → Models…</source>
@@ -348,6 +360,10 @@ Offline chat with local reasoning models.</source>
     <message>
       <source>Show &amp;chain of thought</source>
       <translation>显示思维链(&amp;C)</translation>
+    </message>
+    <message>
+      <source>Something went wrong</source>
+      <translation>出错了</translation>
     </message>
     <message>
       <source>The answer could not be generated</source>
@@ -471,6 +487,10 @@ Open it in your web browser?</source>
       <translation>&lt;think&gt;…&lt;/think&gt;（DeepSeek-R1、Qwen3、QwQ、Phi-4）</translation>
     </message>
     <message>
+      <source>Automatic: the largest context that fits in the memory free now, up to the model's trained length (at most 32,768); 0 = the trained length</source>
+      <translation>自动：当前可用内存能容纳的最大上下文，不超过模型的训练长度（最多 32,768）；0 = 训练长度</translation>
+    </message>
+    <message>
       <source>CPU threads</source>
       <translation>CPU 线程</translation>
     </message>
@@ -535,8 +555,16 @@ Open it in your web browser?</source>
       <translation>[THINK]…[/THINK]（Magistral）</translation>
     </message>
     <message>
+      <source>automatic: %1</source>
+      <translation>自动：%1</translation>
+    </message>
+    <message>
       <source>default</source>
       <translation>默认</translation>
+    </message>
+    <message>
+      <source>default: %1</source>
+      <translation>默认：%1</translation>
     </message>
     <message>
       <source>gpt-oss channels</source>
@@ -606,6 +634,10 @@ Open it in your web browser?</source>
       <translation>上下文</translation>
     </message>
     <message>
+      <source>Delete</source>
+      <translation>删除</translation>
+    </message>
+    <message>
       <source>Download</source>
       <translation>下载</translation>
     </message>
@@ -662,6 +694,18 @@ Open it in your web browser?</source>
       <translation>移除</translation>
     </message>
     <message>
+      <source>Remove %1 and delete its downloaded file (%2) from this computer?</source>
+      <translation>移除 %1 并从这台电脑上删除已下载的文件（%2）？</translation>
+    </message>
+    <message>
+      <source>Remove %1 from the list? The file stays where it is on disk.</source>
+      <translation>从列表中移除 %1？文件会保留在磁盘上原来的位置。</translation>
+    </message>
+    <message>
+      <source>Remove model</source>
+      <translation>移除模型</translation>
+    </message>
+    <message>
       <source>Resume download</source>
       <translation>继续下载</translation>
     </message>
@@ -692,6 +736,10 @@ Open it in your web browser?</source>
     <message>
       <source>Starting the download of %1…</source>
       <translation>开始下载 %1…</translation>
+    </message>
+    <message>
+      <source>The bundled model comes with the app and cannot be removed</source>
+      <translation>内置模型随应用提供，无法移除</translation>
     </message>
     <message>
       <source>Thinking</source>
