@@ -35,7 +35,7 @@ sysdeps:
 	  fi; \
 	fi
 
-run: venv
+run: venv sysdeps
 	$(PY) -m reasoner_desktop
 
 lint: venv

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reasoner_desktop import __version__
 from reasoner_desktop.config import DB_FILENAME, SETTINGS_FILENAME, ensure_data_dir
+from reasoner_desktop.desktop_check import uses_xcb, xcb_problem
 from reasoner_desktop.inference.library import ModelLibrary, engine_settings_for
 from reasoner_desktop.inference.model_files import bundled_model_path
 from reasoner_desktop.logs import install_excepthook
@@ -153,6 +154,9 @@ def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
         print("reasoner-desktop: no display found (DISPLAY/WAYLAND_DISPLAY unset). Start it in a desktop "
               "session, under Xvfb, or with QT_QPA_PLATFORM=offscreen; `reasoner-desktop ask` works without one.",
               file=sys.stderr)
+        return 2
+    if uses_xcb() and (problem := xcb_problem()):  # Qt would abort the process while loading its plugin
+        print(f"reasoner-desktop: {problem}", file=sys.stderr)
         return 2
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Reasoner Desktop")
