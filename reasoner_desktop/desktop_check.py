@@ -7,6 +7,7 @@ in one sentence which package to install. No Qt is imported here.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -51,11 +52,10 @@ def uses_xcb(environ: dict | None = None, platform: str | None = None) -> bool:
 
 
 def xcb_plugin() -> Path | None:
-    try:
-        import PySide6  # only to find its files; no Qt library is loaded by this import
-    except ImportError:
+    spec = importlib.util.find_spec("PySide6")  # found, not imported
+    if spec is None or not spec.origin:
         return None
-    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    plugin = Path(spec.origin).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
     return plugin if plugin.is_file() else None
 
 
