@@ -26,6 +26,7 @@ from reasoner_desktop.inference.gguf_info import ModelInfo, read_model_info
 from reasoner_desktop.inference.model_files import check_model_file
 from reasoner_desktop.inference.presets import SAMPLING_FIELDS, Sampling, family_of, recommended_sampling
 from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt, resolve_mode
+from reasoner_desktop.inference.templates import FALLBACK_MARKERS
 
 __all__ = ["EngineSettings", "GenerationRequest", "LlamaEngine", "Sampling", "describe_build"]
 
@@ -147,6 +148,7 @@ class LlamaEngine:
             self.info.chat_template,
             bos_token=model.token_get_text(bos) if bos != -1 else "",
             eos_token=model.token_get_text(eos) if eos != -1 else "",
+            special_tokens=self._special_tokens(FALLBACK_MARKERS),  # picks a fallback when there is no template
         )
         self.format = s.reasoning_format or self.template.format
         self.family = family_of(self.info.architecture, self.info.name or self.path.name, self.template.source,
@@ -155,6 +157,14 @@ class LlamaEngine:
         self._add_bos = self._llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
         self.name = self.path.name
         self.n_ctx = self._llm.n_ctx()
+
+    def _special_tokens(self, candidates) -> set[str]:
+        """Which of these strings the vocabulary holds as one special token (whole only when special
+        tokens are parsed). Public tokenize() only: a few calls, no walk over the vocabulary."""
+        def count(text: str, special: bool) -> int:
+            return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=special))
+
+        return {c for c in candidates if count(c, True) == 1 and count(c, False) > 1}
 
     def _diagnose_load_failure(self, n_ctx: int, exc: BaseException) -> Exception:
         need, free = estimate_memory(self.info, n_ctx), _available_memory()
