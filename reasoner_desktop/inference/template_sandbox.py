@@ -87,14 +87,13 @@ class RenderBudget:
     cancel: Callable[[], bool] | None = None
     memory_limit: int = MEMORY_LIMIT_BYTES
     steps: int = 0
-    made: int = 0  # characters made by checked operations since the last memory check
     deadline: float = field(default=0.0)
     rss_at_start: int | None = None
 
     def start(self) -> RenderBudget:
-        self.steps = self.made = 0
+        self.steps = 0
         self.deadline = time.monotonic() + self.time_limit
-        self.rss_at_start = _rss_bytes()
+        self.rss_at_start = None  # read at the first memory check: a short render never reads it
         return self
 
     def check(self) -> None:
@@ -105,9 +104,10 @@ class RenderBudget:
         self.check_memory()
 
     def check_memory(self) -> None:
-        self.made = 0
         rss = _rss_bytes()
-        if rss is not None and self.rss_at_start is not None and rss - self.rss_at_start > self.memory_limit:
+        if self.rss_at_start is None:
+            self.rss_at_start = rss
+        elif rss is not None and rss - self.rss_at_start > self.memory_limit:
             raise TemplateLimitError(f"The model's chat template used too much memory (over "
                                      f"{self.memory_limit // 2**20} MB) and was stopped; {_SENTENCE_TAIL}")
 
@@ -146,9 +146,10 @@ def _limit() -> int:
 
 
 def _check_size(n: int) -> None:
-    limit = _limit()
-    if n > limit:
-        raise too_big(limit)
+    if n > MIN_OUTPUT_CHARS:  # under the floor no limit is exceeded: skip the lookup
+        limit = _limit()
+        if n > limit:
+            raise too_big(limit)
 
 
 def _check_width(n) -> None:
@@ -157,19 +158,24 @@ def _check_width(n) -> None:
                                  f"{_SENTENCE_TAIL}")
 
 
-def _size(value) -> int:
-    return len(value) if isinstance(value, (str, list, tuple, dict)) else 0
+_made = 0  # characters made by checked operations since the last memory check (any thread: only a trigger)
+
+
+def _count(n: int) -> None:
+    global _made
+    _made += n
+    if _made > MEMORY_CHECK_CHARS:
+        _made = 0
+        budget = _active.budget
+        if budget is not None:
+            budget.check_memory()
 
 
 def _check_result(value):
     if isinstance(value, (str, list, tuple, dict)):
         n = len(value)
         _check_size(n)
-        budget = _active.budget
-        if budget is not None:
-            budget.made += n
-            if budget.made > MEMORY_CHECK_CHARS:
-                budget.check_memory()
+        _count(n)
     return value
 
 
@@ -302,7 +308,9 @@ def _pow(left, right):
 
 def _add(left, right):
     if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
-        _check_size(len(left) + len(right))
+        n = len(left) + len(right)
+        _check_size(n)
+        _count(n)
     return left + right
 
 
@@ -417,6 +425,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return "".join(parts)
 
     def call_binop(self, context, operator_: str, left, right):
+        if operator_ == "+":  # the common one (templates build strings with it): checked before, counted
+            return _add(left, right)
         return _check_result(_BINOPS[operator_](left, right))
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja's signature
@@ -444,7 +454,6 @@ def render_bounded(template: jinja2.Template, budget: RenderBudget, context: dic
             if total > budget.max_chars:
                 raise too_big(budget.max_chars)
             out.append(chunk)
-        budget.check()
         return "".join(out)
     except RecursionError:
         raise TemplateLimitError(f"The model's chat template nests too deeply and was stopped; {_SENTENCE_TAIL}") \
@@ -460,13 +469,16 @@ def render_bounded(template: jinja2.Template, budget: RenderBudget, context: dic
 
 def input_chars(value) -> int:
     """Characters of text in the render's input (messages and switches), to scale the size limit."""
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        return sum(input_chars(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return sum(input_chars(v) for v in value)
-    return 0
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return total
 
 
 def budget_for(context: dict, *, time_limit: float = TIME_LIMIT_S, max_steps: int = MAX_STEPS,
