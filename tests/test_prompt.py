@@ -216,3 +216,10 @@ def test_templates_run_sandboxed():
 def test_raise_exception_in_a_template_is_a_template_error():
     with pytest.raises(jinja2.TemplateError, match="roles must alternate"):
         ChatTemplate("{{ raise_exception('roles must alternate') }}").render([])
+
+
+@pytest.mark.parametrize("source", ["{{ 'a' + 1 }}", "{{ messages[0]['nope'] ~ (1 / 0) }}", "{{ {}['k'].x() }}"])
+def test_a_template_that_crashes_is_a_template_error(source):
+    """So the engine turns it into its one sentence ("The model's chat template failed …")."""
+    with pytest.raises(jinja2.TemplateError):
+        ChatTemplate(source).render([{"role": "user", "content": "Hi"}])

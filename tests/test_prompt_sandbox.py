@@ -122,3 +122,25 @@ def test_templates_still_render_everything_hugging_face_does():
               "{{ ns.n }} {{ strftime_now('%Y') | length }}")
     text = ChatTemplate(source).render([{"role": "user", "content": "<b>&"}] * 3)
     assert text == json.dumps({"role": "user", "content": "<b>&"}, ensure_ascii=False) * 2 + "2 4"
+
+
+CONSTRUCTS = [
+    "{% macro m(x) %}{% for i in range(3) %}{{ x ~ i }}{% endfor %}{{ caller() if caller }}{% endmacro %}"
+    "{% set y %}{{ m(1) }}{% endset %}[{% filter upper %}{{ y }}{% endfilter %}]{% call m(2) %}inner{% endcall %}"
+    "{% with q = 1 %}{{ q }}{% endwith %}",
+    "{% for a in [[1, [2]], [3]] recursive %}({{ loop.depth }}{% if a is iterable %}{{ loop(a) }}{% endif %}){% endfor %}",
+    "{{ '%05.1f|%-4s|%(k)s' % (3.14159, 'ab', ) if false else '%05.1f|%-4s' % (3.14159, 'ab') }}"
+    "{{ '{:>6}|{:^5}'.format('r', 'c') }}{{ 'a-b'.replace('-', '+') }}{{ 'ab'.center(6, '*') }}{{ 'x' * 3 }}"
+    "{{ [1, 2] + [3] }}{{ 2 ** 10 }}{{ 7 % 3 }}{{ 'a\tb'.expandtabs(4) }}{{ ', '.join(['p', 'q']) }}",
+    "{{ 'text\nmore' | indent(2, first=true) }}|{{ 'long words here' | wordwrap(5) }}|{{ [1,2,3,4,5] | batch(2) | list }}"
+    "|{{ 'Hello' | replace('l', 'L') }}|{{ ['a', 'b'] | join('-') }}|{{ {'k': [1]} | tojson(indent=2) }}"
+    "|{{ 'abc' | format() }}|{{ '%s-%s' | format(1, 2) }}|{{ [3, 1] | sort | join }}",
+]
+
+
+@pytest.mark.parametrize("source", CONSTRUCTS)
+def test_the_bounds_change_no_output(source):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    plain = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True).from_string(source).render()
+    assert ChatTemplate(source).render([]) == plain

@@ -171,8 +171,12 @@ def to_template_messages(history: Sequence[ChatMessage], system_prompt: str | No
 
 
 def _effort(fmt: ReasoningFormat, template: ChatTemplate, requested: str | None) -> dict:
-    if fmt is ReasoningFormat.HARMONY or template.traits.reads_effort:
+    """gpt-oss's `reasoning_effort` (its template's default is medium); another template that reads
+    the name gets it only when asked, so that its own default stands."""
+    if fmt is ReasoningFormat.HARMONY:
         return {"reasoning_effort": requested or "medium"}
+    if template.traits.reads_effort and requested:
+        return {"reasoning_effort": requested}
     return {}
 
 

@@ -420,7 +420,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return "".join(parts)
 
     @staticmethod
-    def concat(parts) -> str:  # joins every {% set %}…{% endset %} / macro / filter-block buffer
+    def concat(parts) -> str:  # joins every {% set %}…{% endset %} / macro / filter-block buffer, and render()
+        parts = parts if isinstance(parts, list) else list(parts)
         _check_size(sum(map(len, parts)))
         return "".join(parts)
 

@@ -233,4 +233,8 @@ class ChatTemplate:
                    "add_generation_prompt": add_generation_prompt,
                    "bos_token": self.bos_token, "eos_token": self.eos_token, **switches}
         budget = budget_for(context, time_limit=time_limit, max_steps=max_steps, cancel=cancel)
-        return render_bounded(self._template, budget, context)
+        try:
+            return render_bounded(self._template, budget, context)
+        except (TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
+            # A template's own bug (`'a' + 1`, a missing key): the same kind of error as raise_exception.
+            raise jinja2.TemplateRuntimeError(f"{type(exc).__name__}: {exc}") from None
