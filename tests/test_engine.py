@@ -116,7 +116,10 @@ def test_budget_message_is_written_before_the_cut(engine):
     _, thinking, answer, stats = run(engine, [ChatMessage(Role.USER, "Why is the sea salty?")],
                                      max_thinking_tokens=16, budget_message="Time is up; answering now.",
                                      max_tokens=80)
-    assert thinking.endswith("Time is up; answering now.") and stats.budget == "cut" and answer.strip()
+    assert "Time is up; answering now." in thinking and stats.budget == "cut" and answer.strip()
+    # The small model often goes on thinking after the cut and closes the thought itself: that text is
+    # thought, and its closing tag never shows in the answer.
+    assert "</think>" not in answer and "<think>" not in answer and "</think>" not in thinking
 
 
 @pytest.mark.model

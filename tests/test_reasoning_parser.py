@@ -63,7 +63,7 @@ def test_partial_tag_at_end_is_flushed_as_text():
 
 def test_force_close_moves_on_to_the_answer():
     p = TagReasoningParser(starts_inside=True)
-    events = p.feed("thinking  ") + p.force_close() + p.feed("answer")
+    events = p.feed("thinking  ") + p.force_close() + p.feed("answer") + p.finish()
     assert join_deltas(events) == ("thinking", "answer")
     assert not p.in_thought and p.thought_closed
 

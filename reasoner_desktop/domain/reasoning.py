@@ -47,6 +47,7 @@ class _DeltaEmitter:
         self._out: list[Delta] = []
         self._thought_started = False
         self._thought_ws = ""  # trailing whitespace of the thought, held until more text
+        self._thought_break = False  # the next thought text starts a new paragraph
         self._answer_started = False
         self.thought_closed = False
 
@@ -59,11 +60,14 @@ class _DeltaEmitter:
         self._out = []
 
     def _emit_thought(self, text: str) -> None:
-        if not self._thought_started:
+        if not self._thought_started or self._thought_break:
             text = text.lstrip()
             if not text:
                 return
-            self._thought_started = True
+            if self._thought_started:  # a second part of the thought: a blank line between them
+                text = "\n\n" + text
+                self._thought_ws = ""
+            self._thought_started, self._thought_break = True, False
         text = self._thought_ws + text
         body = text.rstrip()
         self._thought_ws = text[len(body) :]
@@ -91,6 +95,12 @@ class _DeltaEmitter:
         return out
 
 
+# After the engine closes a thought for the model, the model often goes on thinking and then
+# writes the closing tag itself. Answer text is held back this long after a forced close: if the
+# closing tag comes within it, the text before the tag is thought; otherwise it is answer.
+FORCED_CLOSE_HOLD = 256
+
+
 class TagReasoningParser(_DeltaEmitter):
     """Parses `<open>thought</close>answer` output, e.g. DeepSeek-R1, Qwen3, QwQ, Magistral.
 
@@ -98,6 +108,12 @@ class TagReasoningParser(_DeltaEmitter):
     thought (R1 distill templates, prompted thinking): the output begins inside it and
     only the closing tag appears. Whitespace around the thought and at the start of the
     answer is dropped, as every chat UI does.
+
+    Stray tags never show: an opening tag inside the thought (a model repeating what the
+    template wrote), a closing tag before any thought, and any tag after the thought are
+    dropped. After a forced close (force_close: a budget cut, or end of text inside the
+    thought), a closing tag within FORCED_CLOSE_HOLD characters means the model was still
+    thinking: the text before it joins the thought (after a blank line).
     """
 
     def __init__(self, tags: ThinkTags = THINK_TAGS, *, starts_inside: bool = False) -> None:
@@ -105,6 +121,7 @@ class TagReasoningParser(_DeltaEmitter):
         self.tags = tags
         self._state = _State.INSIDE if starts_inside else _State.BEFORE
         self._buf = ""
+        self._holding = False  # after a forced close, deciding whether the model still thinks
 
     @property
     def close_text(self) -> str:
@@ -125,54 +142,64 @@ class TagReasoningParser(_DeltaEmitter):
         return self._take()
 
     def finish(self) -> list[Delta]:
+        if self._holding:
+            self._resolve_hold(final=True)
+        self._scan()
         rest, self._buf = self._buf, ""
-        if self._state is _State.INSIDE:
-            self._emit_thought(rest)
-        else:
-            self._emit_answer(rest)
+        self._emit(rest)
         return self._take()
 
     def force_close(self) -> list[Delta]:
         """End the thought now (budget cut, or end of stream inside the thought)."""
-        out = self.finish() if self._state is _State.INSIDE else self._take()
-        if self._state is _State.INSIDE:
-            self._state = _State.AFTER
-            self.thought_closed = True
+        if self._state is not _State.INSIDE:
+            return self._take()
+        out = self.finish()
+        self._state = _State.AFTER
+        self.thought_closed = True
+        self._holding = True
         self._thought_ws = ""
         return out
 
     # -- internals -------------------------------------------------------------------
 
     def _scan(self) -> None:
+        open_, close = self.tags.open, self.tags.close
         while self._buf:
-            if self._state is _State.AFTER:
-                self._emit_answer(self._buf)
-                self._buf = ""
+            if self._holding and not self._resolve_hold(final=False):
                 return
-            if self._state is _State.INSIDE and not self._thought_started:
-                # A model may repeat the opening tag the template already wrote: drop it.
-                head = self._buf.lstrip()
-                if head.startswith(self.tags.open):
-                    self._buf = head[len(self.tags.open) :]
-                    continue
-                if self.tags.open.startswith(head):
-                    return  # could still become the opening tag; wait for more
-            tag = self.tags.open if self._state is _State.BEFORE else self.tags.close
-            idx = self._buf.find(tag)
-            if idx >= 0:
-                self._emit(self._buf[:idx])
-                self._buf = self._buf[idx + len(tag) :]
-                if self._state is _State.BEFORE:
-                    self._state = _State.INSIDE
-                else:
-                    self._state = _State.AFTER
-                    self.thought_closed = True
-                    self._thought_ws = ""
-                continue
-            keep = _held_suffix(self._buf, tag)
-            self._emit(self._buf[: len(self._buf) - keep])
-            self._buf = self._buf[len(self._buf) - keep :]
-            return
+            hits = [(i, tag) for tag in (open_, close) if (i := self._buf.find(tag)) >= 0]
+            if not hits:
+                keep = max(_held_suffix(self._buf, open_), _held_suffix(self._buf, close))
+                self._emit(self._buf[: len(self._buf) - keep])
+                self._buf = self._buf[len(self._buf) - keep :]
+                return
+            idx, tag = min(hits, key=lambda hit: (hit[0], -len(hit[1])))
+            self._emit(self._buf[:idx])
+            self._buf = self._buf[idx + len(tag) :]
+            if self._state is _State.BEFORE and tag == open_:
+                self._state = _State.INSIDE
+            elif self._state is _State.INSIDE and tag == close:
+                self._state = _State.AFTER
+                self.thought_closed = True
+                self._thought_ws = ""
+            # any other tag is stray: dropped
+
+    def _resolve_hold(self, *, final: bool) -> bool:
+        """After a forced close: is the held text still thought? False while it cannot be known yet."""
+        close = self.tags.close
+        idx = self._buf.find(close)
+        if 0 <= idx < FORCED_CLOSE_HOLD:
+            held = self._buf[:idx]
+            if self.tags.open != close:
+                held = held.replace(self.tags.open, "")
+            self._thought_break = self._thought_started
+            self._emit_thought(held)
+            self._thought_ws = ""
+            self._buf = self._buf[idx + len(close) :]
+        elif not final and len(self._buf) < FORCED_CLOSE_HOLD + len(close) - 1:
+            return False  # a closing tag could still start inside the window
+        self._holding = False
+        return True
 
     def _emit(self, text: str) -> None:
         if self._state is _State.INSIDE:
@@ -200,14 +227,15 @@ class HarmonyParser(_DeltaEmitter):
 
     close_text = "<|end|><|start|>assistant<|channel|>final<|message|>"
 
-    def __init__(self) -> None:
+    def __init__(self, *, starts_inside: bool = False) -> None:
+        """`starts_inside`: the prompt opened an analysis message (prompted thinking)."""
         super().__init__()
         self._buf = ""
-        self._in_message = False
-        self._channel = ""
+        self._in_message = starts_inside
+        self._channel = "analysis" if starts_inside else ""
         self._header = ""  # text since the last marker outside a message
         self._reading_channel = False
-        self._saw_message = False
+        self._saw_message = starts_inside
         self._loose = ""  # header text, shown as answer if no message ever starts
 
     @property
@@ -291,6 +319,7 @@ class HarmonyParser(_DeltaEmitter):
             if self._in_message and self._channel in HARMONY_THOUGHT_CHANNELS:
                 self.thought_closed = True
                 self._thought_ws = ""
+                self._thought_break = self._thought_started  # another analysis message: a new paragraph
             self._in_message, self._reading_channel, self._channel = False, False, ""
 
 
@@ -309,7 +338,10 @@ ReasoningParser = TagReasoningParser | HarmonyParser
 
 
 def detect_format(chat_template: str | None) -> ReasoningFormat:
-    """Guess the reasoning format from a GGUF chat template."""
+    """Guess the reasoning format from the delimiters a chat template writes.
+
+    Pass the template's literal text (inference.templates.template_format does: its string
+    constants and text, not its comments); a whole source also works, less strictly."""
     t = chat_template or ""
     if "<|channel|>" in t:
         return ReasoningFormat.HARMONY
@@ -323,7 +355,7 @@ def detect_format(chat_template: str | None) -> ReasoningFormat:
 def make_parser(fmt: ReasoningFormat, *, starts_inside: bool = False,
                 custom: ThinkTags | None = None) -> ReasoningParser:
     if fmt is ReasoningFormat.HARMONY:
-        return HarmonyParser()
+        return HarmonyParser(starts_inside=starts_inside)
     if fmt is ReasoningFormat.MAGISTRAL:
         return TagReasoningParser(MAGISTRAL_TAGS, starts_inside=starts_inside)
     if fmt is ReasoningFormat.CUSTOM and custom is not None:

@@ -34,6 +34,8 @@ from reasoner_desktop.inference.memory import MemoryNeed, Room, choose_context, 
 from reasoner_desktop.inference.model_files import check_model_file
 from reasoner_desktop.inference.presets import SAMPLING_FIELDS, Sampling, family_of, recommended_sampling
 from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt, resolve_mode
+from reasoner_desktop.inference.template_sandbox import RenderCancelled
+from reasoner_desktop.inference.templates import FALLBACK_MARKERS
 from reasoner_desktop.inference.trimming import PromptFitter
 
 __all__ = ["EngineSettings", "GenerationRequest", "LlamaEngine", "Sampling", "describe_build"]
@@ -116,6 +118,7 @@ class LlamaEngine:
             self.info.chat_template,
             bos_token=llm.token_text(bos) if bos != -1 else "",
             eos_token=llm.token_text(eos) if eos != -1 else "",
+            special_tokens=llm.special_tokens_among(FALLBACK_MARKERS),  # picks a fallback when there is no template
         )
         self.format = s.reasoning_format or self.template.format
         self.family = family_of(self.info.architecture, self.info.name or self.path.name, self.template.source,
@@ -199,12 +202,13 @@ class LlamaEngine:
             tokens.insert(0, self._bos)
         return tokens
 
-    def _plan(self, request: GenerationRequest, messages: Sequence[ChatMessage]) -> PromptPlan:
+    def _plan(self, request: GenerationRequest, messages: Sequence[ChatMessage],
+              cancel: Callable[[], bool] | None = None) -> PromptPlan:
         try:
             plan = build_prompt(
                 self.template, messages, mode=request.mode, system_prompt=request.system_prompt, fmt=self.format,
                 custom_tags=self.settings.custom_tags, examples=request.examples,
-                reasoning_effort=request.reasoning_effort,
+                reasoning_effort=request.reasoning_effort, cancel=cancel,
             )
         except jinja2.TemplateError as exc:
             raise GenerationError(f"The model's chat template failed on this conversation: {exc}") from None
@@ -218,7 +222,10 @@ class LlamaEngine:
         limit = self.n_ctx - min(MIN_GENERATION_ROOM, self.n_ctx // 4)
 
         def render(messages: Sequence[ChatMessage]) -> tuple[PromptPlan, list[int]]:
-            plan = self._plan(request, messages)
+            plan = self._plan(request, messages, cancel)
             return plan, self._tokenize_prompt(plan.text)
 
-        return self._fitter.fit(list(request.messages), render, limit, cancel)
+        try:
+            return self._fitter.fit(list(request.messages), render, limit, cancel)
+        except RenderCancelled:
+            return None

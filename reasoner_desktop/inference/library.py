@@ -19,10 +19,11 @@ from typing import TypeVar
 
 import filelock
 
-from reasoner_desktop.domain.reasoning import ReasoningFormat, ThinkTags, detect_format
+from reasoner_desktop.domain.reasoning import ReasoningFormat, ThinkTags
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.inference.gguf_info import read_model_info
 from reasoner_desktop.inference.model_files import bundled_model_path, check_model_file
+from reasoner_desktop.inference.templates import template_format
 
 LIBRARY_FILE = "models.json"
 MODELS_DIR = "models"
@@ -61,7 +62,7 @@ def describe(entry: ModelEntry) -> dict:
     except ModelLoadError as exc:
         out["error"] = str(exc)
         return out
-    fmt = detect_format(info.chat_template)
+    fmt = template_format(info.chat_template)
     out.update(
         size_bytes=info.size_bytes,
         quantization=info.quantization,

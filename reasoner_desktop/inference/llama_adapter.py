@@ -167,13 +167,13 @@ class LlamaAdapter:
     def n_vocab(self) -> int:
         return self._llm.n_vocab()
 
-    def special_tokens(self) -> set[str]:
-        """Texts of the vocabulary's control tokens (e.g. `<|im_start|>`, `<start_of_turn>`)."""
-        out = set()
-        for i in range(self.n_vocab()):
-            if llama_cpp.llama_vocab_get_attr(self._vocab, i) & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL:
-                out.add(self.token_text(i))
-        return out
+    def special_tokens_among(self, candidates) -> set[str]:
+        """Which of these strings the vocabulary holds as one special token (whole only when special
+        tokens are parsed). A few tokenizer calls, no walk over the vocabulary."""
+        def count(text: str, special: bool) -> int:
+            return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=special))
+
+        return {c for c in candidates if count(c, True) == 1 and count(c, False) > 1}
 
     def tokenize(self, text: str) -> list[int]:
         return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
