@@ -122,7 +122,7 @@ class GuiRun:
         self.window = build_main_window(data_dir)
         self.window.resize(1280, 800)
         self.window.show()
-        self.window.action_show_thoughts.setChecked(True)
+        self.window.actions.show_thoughts.setChecked(True)
         self._wait(lambda: self.window.model_name is not None, 60)
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -160,7 +160,7 @@ class GuiRun:
         w.send()
         self._wait(lambda: w.streaming_id is None, 600)
         self.timer.stop()
-        result = dict(w.last_result)
+        result = w.last_result.to_json()
         result["stalls"] = self.stalls
         return result
 
@@ -182,20 +182,21 @@ def render_cost(data_dir: Path, tokens: list[str], short: int, long: int, per_up
     asst = w.repo.start_assistant_message(conv, user, "bench")
     w.resize(1280, 800)
     w.show()
-    w.action_show_thoughts.setChecked(True)
-    w._flush_timer.stop()
-    w.on_turn_started(conv, user, asst)
-    w._flush_timer.stop()  # updates are driven by hand here, one per 33 ms frame's worth of tokens
+    w.actions.show_thoughts.setChecked(True)
+    from reasoner_desktop.services.chat import TurnIds
+
+    w.stream.on_turn_started(TurnIds(conv, user, asst))
+    w.stream._timer.stop()  # updates are driven by hand here, one per 33 ms frame's worth of tokens
     app.processEvents()
 
     def updates(kind: str, upto: int, measure: bool) -> list[float]:
-        feed = w.on_thinking_delta if kind == "thinking" else w.on_answer_delta
+        feed = w.stream.on_thinking_delta if kind == "thinking" else w.stream.on_answer_delta
         out, shown = [], 0
         while shown < upto:
             t = time.perf_counter()
             for tok in tokens[shown % len(tokens): shown % len(tokens) + per_update] or tokens[:per_update]:
                 feed(asst, tok)
-            w._flush()
+            w.stream.flush()
             app.processEvents()
             if measure:
                 out.append((time.perf_counter() - t) * 1000)

@@ -28,6 +28,22 @@ ZH = {
     "Send": "发送",
     "Stop": "停止",
     # Ready for real use (issue 11)
+    "Cancel": "取消",
+    "Copied": "已复制",
+    "Delete (an answer is being written here)": "删除（这里正在写回答）",
+    "Enter sends · Esc cancels · the old question stays as a branch": "回车发送 · Esc 取消 · 原来的问题会保留为一个分支",
+    "Max thinking tokens. Prompted thinking stops at %1 tokens unless you set a limit here (or a higher Think "
+    "longer); the thought is then closed and the model answers.":
+        "最大思考 token 数。提示式思考在 %1 个 token 时停止，除非你在这里设置上限（或更高的“多想一会儿”）；随后思考结束，模型作答。",
+    "No answer after the thought: it used the whole allowance. Raise Max thinking or the context, or Regenerate.":
+        "思考之后没有回答：思考用完了全部额度。请提高“最大思考”或上下文，或重新生成。",
+    "Or just type a question below to start with the tiny model.": "或者直接在下方输入问题，用这个小模型开始。",
+    "Wait until the answer being written is finished (or Stop it)": "请等待正在写的回答完成（或停止它）",
+    "auto (%1)": "自动（%1）",
+    "No thinking": "未思考",
+    "extended ×%1": "延长 ×%1",
+    "cut at %1": "在 %1 处截断",
+    "cut": "已截断",
     "Automatic: the largest context that fits in the memory free now, up to the model's trained length "
     "(at most 32,768); 0 = the trained length":
         "自动：当前可用内存能容纳的最大上下文，不超过模型的训练长度（最多 32,768）；0 = 训练长度",
@@ -74,11 +90,8 @@ ZH = {
     "Import conversations": "导入对话",
     "Conversation exports (*.json)": "对话导出文件 (*.json)",
     "Import failed": "导入失败",
-    "Imported %1 conversation(s).": "已导入 %1 个对话。",
-    "%1 were already here.": "其中 %1 个已存在。",
     "Export reasoning dataset": "导出推理数据集",
     "JSON Lines (*.jsonl)": "JSON Lines (*.jsonl)",
-    "%1 thumbs-up example(s) written.": "已写入 %1 个点赞示例。",
     "Undo delete": "撤销删除",
     "Loading model…": "正在加载模型…",
     "Model: %1": "模型：%1",
@@ -88,9 +101,6 @@ ZH = {
     "Conversation restored.": "对话已恢复。",
     "Open link?": "打开链接？",
     "The model wrote a link to:\n\n%1\n\nOpen it in your web browser?": "模型写了一个链接：\n\n%1\n\n要在浏览器中打开吗？",
-    "Edit and resend": "编辑并重新发送",
-    "Question:": "问题：",
-    "%1 old message(s) left out to fit the context": "为适应上下文，省略了 %1 条较早的消息",
     "The conversation is longer than the model's context window; the oldest turns were not sent to the model for this answer.":
         "对话长度超过了模型的上下文窗口；本次回答没有把最早的几轮发送给模型。",
     "%1 tokens/s": "%1 词元/秒",
@@ -142,12 +152,9 @@ ZH = {
     "Cancel download": "取消下载",
     "Recommended reasoning models for laptops are listed; or search the hub.": "下面列出了适合笔记本电脑的推理模型；也可以搜索模型库。",
     "Searching…": "正在搜索…",
-    "%1 repositories found.": "找到 %1 个仓库。",
     "No GGUF repositories match “%1”.": "没有与“%1”匹配的 GGUF 仓库。",
     "Listing the files of %1…": "正在列出 %1 的文件…",
     "best fit for this computer": "最适合本机",
-    "%1 parts": "%1 个分片",
-    "%1 GGUF files. The suggestion is the largest that fits in free memory.": "%1 个 GGUF 文件。推荐的是可用内存能容纳的最大文件。",
     "This repository has no GGUF files.": "此仓库没有 GGUF 文件。",
     "Starting the download of %1…": "开始下载 %1…",
     "Cancelling…": "正在取消…",
@@ -181,7 +188,6 @@ ZH = {
     "Also search the models' chains of thought": "同时搜索模型的思维链",
     "Pinned": "已置顶",
     "No matches": "没有匹配项",
-    "%1 matches": "%1 个匹配",
     "in a thought": "在思考中",
     "Rename…": "重命名…",
     "Unpin": "取消置顶",
@@ -195,7 +201,6 @@ ZH = {
     "%1 tokens": "%1 词元",
     "Hide the chain of thought": "隐藏思维链",
     "The model's reasoning appears here while it thinks.": "模型思考时，推理过程显示在这里。",
-    "Welcome to Reasoner Desktop": "欢迎使用 Reasoner Desktop",
     "<h2>Welcome to Reasoner Desktop</h2>": "<h2>欢迎使用 Reasoner Desktop</h2>",
     "Everything runs on this computer; nothing you type leaves it.<br><br>A tiny model, <b>SmolLM2-135M</b>, came with the app so you can try it right away. It is not a reasoning model: the app <i>prompts</i> it to think first, and you can watch its chain of thought in the pane on the right. It is fast but not clever.<br><br>For real answers, download a reasoning model such as <b>Qwen3</b> or a <b>DeepSeek-R1</b> distill (about 1–5 GB), or open a GGUF file you already have.":
         "一切都在这台电脑上运行；你输入的内容不会离开它。<br><br>应用自带一个很小的模型 <b>SmolLM2-135M</b>，"
@@ -204,7 +209,6 @@ ZH = {
         "（约 1–5 GB），或打开你已有的 GGUF 文件。",
     "Download a reasoning model…": "下载推理模型…",
     "Open a GGUF file…": "打开 GGUF 文件…",
-    "Start with the tiny model": "先用小模型",
     "Enter / Shift+Enter": "Enter / Shift+Enter",
     "Send / new line": "发送 / 换行",
     "Keyboard shortcuts": "键盘快捷键",
@@ -214,7 +218,6 @@ ZH = {
     "No model": "没有模型",
     "The bundled model is not installed. Open a GGUF file with File → Open model file…": "内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件",
     "The new language applies from the next start.": "新语言将在下次启动时生效。",
-    "Show %1 earlier messages": "显示更早的 %1 条消息",
     "Restart now": "立即重启",
     "Resume download": "继续下载",
     "Restart the app to switch the language (nothing is lost)": "重启应用以切换语言（不会丢失任何内容）",
@@ -258,6 +261,28 @@ ZH = {
     "Careful reasoner": "严谨推理者",
     "Concise": "简洁",
     "Tutor": "导师",
+}
+
+# Strings with a count (tr(source, "", n)): English singular and plural, and the Chinese (one form).
+# They ship in both languages: English needs its own .qm for "1 match" / "2 matches".
+NUMERUS = {
+    "%n match(es)": ("%n match", "%n matches", "%n 个结果"),
+    "Imported %n conversation(s).": ("Imported %n conversation.", "Imported %n conversations.", "已导入 %n 个对话。"),
+    "%n already in the history.": ("%n was already in the history.", "%n were already in the history.",
+                                   "%n 个已在历史记录中。"),
+    "%n thumbs-up example(s) written.": ("%n thumbs-up example written.", "%n thumbs-up examples written.",
+                                         "已写入 %n 个点赞示例。"),
+    "%n old message(s) left out to fit the context": ("%n old message left out to fit the context",
+                                                      "%n old messages left out to fit the context",
+                                                      "为适应上下文，省略了 %n 条较早的消息"),
+    "%n repository(ies) found.": ("%n repository found.", "%n repositories found.", "找到 %n 个仓库。"),
+    "%n part(s)": ("%n part", "%n parts", "%n 个分片"),
+    "%n GGUF file(s). The suggestion is the largest that fits in free memory.": (
+        "%n GGUF file. The suggestion is the largest that fits in free memory.",
+        "%n GGUF files. The suggestion is the largest that fits in free memory.",
+        "%n 个 GGUF 文件。建议的是可用内存能容纳的最大文件。"),
+    "Show %Ln earlier message(s)": ("Show %Ln earlier message", "Show %Ln earlier messages",
+                                    "显示更早的 %Ln 条消息"),
 }
 
 # Runtime contexts of strings that reach tr() as data, and of mixins/helpers whose tr() runs

@@ -23,7 +23,6 @@ from reasoner_desktop.storage.repository import open_history
 from reasoner_desktop.ui.i18n import current_language, effective_language, install_language
 from reasoner_desktop.ui.main_window import MainWindow
 from reasoner_desktop.ui.theme import app_icon, apply_theme
-from reasoner_desktop.ui.welcome import SETTING_WELCOMED, WelcomeDialog
 from reasoner_desktop.workers.chat_worker import ChatWorker
 from reasoner_desktop.workers.download_worker import DownloadWorker
 
@@ -31,7 +30,7 @@ from reasoner_desktop.workers.download_worker import DownloadWorker
 class WorkerHost(QObject):
     """Owns a worker's thread; stops them when the window closes."""
 
-    def __init__(self, worker: QObject, name: str, parent: QObject) -> None:
+    def __init__(self, worker: QObject, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
         self.thread = QThread()
@@ -60,11 +59,10 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     apply_theme(app, str(settings.value("ui/theme", "system")))
     library = ModelLibrary(data_dir)
     downloads = DownloadWorker(library)
-    window = MainWindow(repo, settings, library, downloads)
-
     worker = ChatWorker(repo)
-    host = WorkerHost(worker, "inference", window)
-    window.worker_host = host  # tests and benchmarks reach the worker through this
+    host = WorkerHost(worker, "inference")
+    window = MainWindow(repo, settings, library, downloads, worker_host=host)
+    host.setParent(window)
     download_host = WorkerHost(downloads, "downloads", window)
     window.closing.connect(download_host.stop)
 
@@ -79,11 +77,11 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     # worker -> GUI: queued back onto the GUI thread.
     worker.modelLoaded.connect(window.on_model_loaded)
     worker.modelFailed.connect(window.on_model_failed)
-    worker.turnStarted.connect(window.on_turn_started)
-    worker.thinkingDelta.connect(window.on_thinking_delta)
-    worker.answerDelta.connect(window.on_answer_delta)
-    worker.contextTrimmed.connect(window.on_context_trimmed)
-    worker.turnFinished.connect(window.on_turn_finished)
+    worker.turnStarted.connect(window.stream.on_turn_started)
+    worker.thinkingDelta.connect(window.stream.on_thinking_delta)
+    worker.answerDelta.connect(window.stream.on_answer_delta)
+    worker.contextTrimmed.connect(window.stream.on_context_trimmed)
+    worker.turnFinished.connect(window.stream.on_turn_finished)
 
     window.appearanceChanged.connect(lambda: on_appearance_changed(window))
     window.restart_button.clicked.connect(lambda: restart(window))
@@ -93,42 +91,30 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     for notice in repo.startup_notices:
         window.show_error(window.tr("History"), notice)
 
+    models = window.models
     if model_path is not None:
         entry = library.get(str(model_path))
         if entry is not None:
-            window.use_model(entry.name)
+            models.use_model(entry.name)
         else:
-            window.request_model(str(model_path), engine_settings_for(None))
-    elif not window.use_model(window.last_model_name() or "", quiet=True):
+            models.request_model(str(model_path), engine_settings_for(None))
+    elif not models.use_model(models.last_model_name() or "", quiet=True):
         bundled = bundled_model_path()
         if bundled is None:
             window.set_model_state(None)
             window.show_error(window.tr("No model"), window.tr(
                 "The bundled model is not installed. Open a GGUF file with File → Open model file…"))
         else:
-            window.use_model(bundled.stem)
-        if not settings.value(SETTING_WELCOMED, False, type=bool):
-            show_welcome(window)
+            models.use_model(bundled.stem)
     return window
-
-
-def show_welcome(window: MainWindow) -> WelcomeDialog:
-    dialog = WelcomeDialog(window)
-    dialog.downloadRequested.connect(lambda: window.open_models(1))
-    dialog.openFileRequested.connect(window.choose_model_file)
-    dialog.finished.connect(lambda _: window.settings.setValue(SETTING_WELCOMED, True))
-    window.welcome_dialog = dialog
-    dialog.show()  # not modal: the app is usable behind it
-    return dialog
 
 
 def on_appearance_changed(window: MainWindow) -> None:
     """The theme applies at once (messages re-render for it); a new language from the next start
     (the window's texts are built once), offered at once with a Restart now button."""
     app = QApplication.instance()
-    apply_theme(app, window.app_settings.theme)
-    for w in window.chat_view.widgets.values():
-        w.refresh()
+    dark = apply_theme(app, window.app_settings.theme)
+    window.retheme(dark)
     pending = effective_language(window.app_settings.language) != current_language()
     window.restart_button.setVisible(pending)
     if pending:

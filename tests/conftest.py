@@ -174,8 +174,18 @@ def conversation_items(list_widget):
 
 def shown(message_widget, markdown: str) -> bool:
     """The rendered body shows the text's words (Markdown syntax aside)."""
+    return shows(message_widget.body, markdown)
+
+
+def shows(browser, markdown: str) -> bool:
+    """A rendered view (a message body, the thought pane) shows the text's words, in order."""
     import re
 
-    plain = " ".join(message_widget.body.toPlainText().split())
-    words = [w for w in re.findall(r"[A-Za-z0-9]{3,}", markdown)][:8]
-    return all(w in plain for w in words)
+    plain = " ".join(browser.toPlainText().split())
+    words = re.findall(r"[A-Za-z0-9]{3,}", markdown)
+    at = 0
+    for w in words:
+        at = plain.find(w, at)
+        if at < 0:
+            return False
+    return True

@@ -49,20 +49,20 @@ def test_edit_and_resend_makes_a_branch_and_switching_back_restores_it(qtbot, op
     w = open_window(data_dir)
     w.turn_options = TurnOptions(max_tokens=48, sampling=GREEDY, mode=ThinkingMode.OFF)
     first = ask(qtbot, w, "Name a color.")
-    user_id = first["user_message_id"]
+    user_id = first.ids.user_message_id
     second = turn(qtbot, w, lambda: w.edit_message(user_id, "Name a fruit."))
-    assert second["user_message_id"] != user_id and second["conversation_id"] == first["conversation_id"]
-    edited = w.chat_view.widgets[second["user_message_id"]]
+    assert second.ids.user_message_id != user_id and second.conversation_id == first.conversation_id
+    edited = w.chat_view.widgets[second.ids.user_message_id]
     assert edited.view.content == "Name a fruit." and edited.branch_label.text() == "2 / 2"
     assert edited.prev_button.isVisible() and edited.prev_button.isEnabled()
     qtbot.mouseClick(edited.prev_button, Qt.MouseButton.LeftButton)  # back to the first version
     original = w.chat_view.widgets[user_id]
     assert original.view.content == "Name a color." and original.branch_label.text() == "1 / 2"
-    assert first["message_id"] in w.chat_view.widgets and second["message_id"] not in w.chat_view.widgets
+    assert first.message_id in w.chat_view.widgets and second.message_id not in w.chat_view.widgets
     # The choice is stored: a restart shows the same branch.
     w.close()
     w2 = open_window(data_dir)
-    w2.open_conversation(first["conversation_id"])
+    w2.open_conversation(first.conversation_id)
     assert user_id in w2.chat_view.widgets
 
 
@@ -70,29 +70,29 @@ def test_regenerate_keeps_both_answers_and_rating_is_saved(qtbot, open_window, d
     w = open_window(data_dir)
     w.turn_options = TurnOptions(max_tokens=40, mode=ThinkingMode.OFF, sampling=Sampling(temperature=1.2, seed=1))
     first = ask(qtbot, w, "Say something.")
-    bubble = w.chat_view.widgets[first["message_id"]]
+    bubble = w.chat_view.widgets[first.message_id]
     assert bubble.regen_button.isVisible() and not bubble.edit_button.isVisible()
     qtbot.mouseClick(bubble.up_button, Qt.MouseButton.LeftButton)
-    assert w.repo.get_message(first["message_id"]).rating == 1
+    assert w.repo.get_message(first.message_id).rating == 1
     w.turn_options = TurnOptions(max_tokens=40, mode=ThinkingMode.OFF, sampling=Sampling(temperature=1.2, seed=2))
     second = turn(qtbot, w, lambda: qtbot.mouseClick(bubble.regen_button, Qt.MouseButton.LeftButton))
-    assert second["message_id"] != first["message_id"] and second["user_message_id"] == first["user_message_id"]
-    new = w.chat_view.widgets[second["message_id"]]
+    assert second.message_id != first.message_id and second.ids.user_message_id == first.ids.user_message_id
+    new = w.chat_view.widgets[second.message_id]
     assert new.branch_label.text() == "2 / 2" and not new.up_button.isChecked()
     qtbot.mouseClick(new.prev_button, Qt.MouseButton.LeftButton)
-    assert w.chat_view.widgets[first["message_id"]].up_button.isChecked()
+    assert w.chat_view.widgets[first.message_id].up_button.isChecked()
 
 
 def test_older_message_thought_opens_in_the_pane(qtbot, open_window, data_dir):
     cid = seed(data_dir, "Two thoughts", [("Q1", "first thought about Q1", "A1"), ("Q2", "second thought", "A2")])
     w = open_window(data_dir)
     w.open_conversation(cid)
-    assert w.thought_pane.text.toPlainText() == "second thought"  # the latest, on opening
-    w.action_show_thoughts.setChecked(False)
+    assert w.thought_pane.text.toPlainText().strip() == "second thought"  # the latest, on opening
+    w.actions.show_thoughts.setChecked(False)
     older = next(x for x in w.chat_view.widgets.values() if x.view.thinking == "first thought about Q1")
     qtbot.mouseClick(older.thought_button, Qt.MouseButton.LeftButton)
-    assert w.thought_pane.text.toPlainText() == "first thought about Q1"
-    assert w.thought_pane.isVisible() and w.action_show_thoughts.isChecked()  # clicking reveals the pane
+    assert w.thought_pane.text.toPlainText().strip() == "first thought about Q1"
+    assert w.thought_pane.isVisible() and w.actions.show_thoughts.isChecked()  # clicking reveals the pane
 
 
 def test_sidebar_rename_pin_delete_with_undo_and_search(qtbot, open_window, data_dir):
@@ -122,8 +122,8 @@ def test_sidebar_rename_pin_delete_with_undo_and_search(qtbot, open_window, data
     w2 = open_window(data_dir)
     box = child(w2, QLineEdit, "searchBox")
     thoughts = child(w2, QCheckBox, "searchThoughts")
-    assert w2.action_search.shortcut().toString() == "Ctrl+F"
-    w2.action_search.trigger()
+    assert w2.actions.search.shortcut().toString() == "Ctrl+F"
+    w2.actions.search.trigger()
     qtbot.keyClicks(box, "magma")
     qtbot.waitUntil(lambda: w2.sidebar.list.item(0).text() == "No matches", timeout=3000)  # answers only
     thoughts.setChecked(True)
@@ -132,7 +132,7 @@ def test_sidebar_rename_pin_delete_with_undo_and_search(qtbot, open_window, data
     qtbot.mouseClick(w2.sidebar.list.viewport(), Qt.MouseButton.LeftButton,
                      pos=w2.sidebar.list.visualItemRect(hits[0]).center())
     assert w2.conversation_id == volcano
-    assert w2.thought_pane.text.toPlainText() == "magma chambers hold pressure"  # the thought that matched
+    assert w2.thought_pane.text.toPlainText().strip() == "magma chambers hold pressure"  # the thought that matched
 
 
 UNTRUSTED = ('Here is a picture: <img src="http://127.0.0.1:9/track.png"> and '
@@ -154,7 +154,8 @@ def test_untrusted_output_is_inert_text_and_links_ask_first(qtbot, open_window, 
     assert "<img" not in html and "<script" not in html
     assert "1⁄2 + x²" in text and "√2 ≤ π" in text  # math, legibly
     assert bubble.code_blocks == ['print("hello")']
-    assert w.thought_pane.text.toPlainText() == "<script>x()</script> thinking"  # plain text pane
+    assert w.thought_pane.text.toPlainText().strip() == "<script>x()</script> thinking"  # shown as text, inert
+    assert "<script" not in w.thought_pane.text.toHtml()
 
     # The code block's Copy link copies the code; a web link asks before opening.
     bubble.body.anchorClicked.emit(QUrl("copy:0"))
@@ -179,12 +180,12 @@ def test_thinking_controls_reach_the_engine_and_status_bar_shows_context(qtbot, 
     mode.setCurrentIndex(mode.findData(ThinkingMode.OFF))
     assert not w.composer.max_thinking.isEnabled()
     off = ask(qtbot, w, "What is 2 + 2?")
-    assert off["thinking"] == "" and off["answer"]
+    assert off.thinking == "" and off.answer
     mode.setCurrentIndex(mode.findData(ThinkingMode.PROMPTED))
     w.composer.max_thinking.setValue(100)
     capped = ask(qtbot, w, "Explain why the sky is blue.")
-    assert capped["thinking"] and capped["thinking_tokens"] <= 100
-    assert capped["thought_cut"] or capped["thinking_tokens"] < 100
+    assert capped.thinking and capped.stats.thinking_tokens <= 100
+    assert capped.stats.thought_cut or capped.stats.thinking_tokens < 100
     # The automatic context: the bundled model's whole trained length fits in memory.
     assert w.model_caps["n_ctx"] == 8192
     assert w.context_label.text().startswith("Context: ") and "/ 8,192" in w.context_label.text()
@@ -206,8 +207,8 @@ def test_streaming_answer_reaches_the_view_and_ends_rendered(qtbot, open_window,
     timer.stop()
     grown = [s for s in seen if s]
     assert len(grown) >= 2 and all(a == b[: len(a)] for a, b in zip(grown, grown[1:]))  # text only grows
-    bubble = w.chat_view.widgets[result["message_id"]]
-    assert bubble.view.content == result["answer"] and bubble._rendered_as is not None  # final Markdown render
+    bubble = w.chat_view.widgets[result.message_id]
+    assert bubble.view.content == result.answer and bubble._rendered_as is not None  # final Markdown render
 
 
 def test_markdown_renders_block_by_block_while_streaming(qtbot):
@@ -254,7 +255,7 @@ def test_settings_dialog_persists_and_theme_applies(qtbot, open_window, data_dir
     assert w2.composer.send_button.text() == "发送"
     assert w2.thought_pane.title.text() == "思维链"
     assert [a.text() for a in w2.menuBar().actions()] == ["文件(&F)", "视图(&V)", "对话(&C)", "帮助(&H)"]
-    assert w2.action_new_chat.text() == "新建对话(&N)" and w2.model_label.text().startswith("模型")
+    assert w2.actions.new_chat.text() == "新建对话(&N)" and w2.model_label.text().startswith("模型")
     from reasoner_desktop.ui.i18n import install_language
     from reasoner_desktop.ui.theme import apply_theme
 
@@ -264,22 +265,27 @@ def test_settings_dialog_persists_and_theme_applies(qtbot, open_window, data_dir
 
 def test_shortcuts_are_listed_in_help(qtbot, open_window, data_dir):
     w = open_window(data_dir)
-    box = w.action_shortcuts.trigger() or w.findChild(QMessageBox, "shortcutsDialog")
+    box = w.actions.shortcuts.trigger() or w.findChild(QMessageBox, "shortcutsDialog")
     text = box.text()
     for keys in ("Ctrl+N", "Ctrl+F", "Ctrl+.", "Ctrl+Shift+T", "Ctrl+L", "Ctrl+M"):
         assert keys in text, keys
     box.close()
 
 
-def test_first_run_welcome_offers_a_download(qtbot, open_window, data_dir):
+def test_first_run_welcome_is_part_of_the_empty_chat(qtbot, open_window, data_dir):
     w = open_window(data_dir)
-    welcome = w.welcome_dialog
-    assert welcome.isVisible()
+    welcome = w.chat_view.welcome
+    assert welcome is not None and welcome.isVisible() and w.chat_view.isAncestorOf(welcome)
+    assert w.input.hasFocus() or QApplication.focusWidget() in (None, w.input)  # typing goes to the box
     qtbot.mouseClick(welcome.findChild(type(w.composer.send_button), "welcomeDownload"), Qt.MouseButton.LeftButton)
-    assert w.models_dialog.isVisible() and w.models_dialog.tabs.currentIndex() == 1
+    assert w.models.dialog.isVisible() and w.models.dialog.tabs.currentIndex() == 1
+    w.models.dialog.close()
+    w.turn_options = TurnOptions(max_tokens=8, sampling=GREEDY, mode=ThinkingMode.OFF)
+    ask(qtbot, w, "Hello")  # the first message: the welcome goes, for good
+    assert w.chat_view.welcome is None
     w.close()
     w2 = open_window(data_dir)
-    assert getattr(w2, "welcome_dialog", None) is None  # only the first time
+    assert w2.chat_view.welcome is None
 
 
 def test_a_long_conversation_opens_at_its_end_and_pages_back(qtbot, open_window, data_dir):
@@ -294,7 +300,7 @@ def test_a_long_conversation_opens_at_its_end_and_pages_back(qtbot, open_window,
     assert len(w.views) == 120 and len(w.chat_view.widgets) == PAGE
     assert w.chat_view.widgets[max(w.views)].view.content == "answer 59"
     more = child(w, QPushButton, "earlierMessagesButton")
-    assert more.isVisible() and more.text() == f"Show {120 - PAGE} earlier messages"
+    assert more.isVisible() and more.text() == f"Show {120 - PAGE} earlier messages"  # plural through Qt
     qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
     assert len(w.chat_view.widgets) == 120 and not more.isVisible()
@@ -306,7 +312,7 @@ def test_a_long_conversation_opens_at_its_end_and_pages_back(qtbot, open_window,
     # A search hit far back opens there: paged in and scrolled into view.
     w.new_chat()
     qtbot.keyClicks(child(w, QLineEdit, "searchBox"), "answer 7")  # the last word is a prefix: 7 only
-    qtbot.waitUntil(lambda: w.sidebar.list.item(0).text() == "1 matches", timeout=3000)
+    qtbot.waitUntil(lambda: w.sidebar.list.item(0).text() == "1 match", timeout=3000)
     (hit,) = conversation_items(w.sidebar.list)
     qtbot.mouseClick(w.sidebar.list.viewport(), Qt.MouseButton.LeftButton,
                      pos=w.sidebar.list.visualItemRect(hit).center())

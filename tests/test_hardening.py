@@ -41,7 +41,7 @@ def test_a_history_locked_mid_session_is_one_sentence_and_the_window_recovers(qt
     try:
         w.input.setPlainText("Tom has 3 apples. How many?")
         result = _finished(qtbot, w, w.send)
-        assert result["status"] == "error" and "locked" in result["error"] and "\n" not in result["error"]
+        assert result.status == "error" and "locked" in result.error and "\n" not in result.error
         box = w.error_dialog
         assert box is not None and box.isVisible() and "locked" in box.text()
         # Usable again: Send is back, Stop is off, and the question is back in the box (nothing lost).
@@ -52,7 +52,7 @@ def test_a_history_locked_mid_session_is_one_sentence_and_the_window_recovers(qt
         other.close()
     box.close()
     result = _finished(qtbot, w, w.send)
-    assert result["status"] == "complete" and result["answer"]
+    assert result.status == "complete" and result.answer
 
 
 @pytest.mark.model
@@ -63,8 +63,8 @@ def test_enter_while_the_model_loads_is_sent_when_it_is_ready(qtbot, open_window
     w.input.setPlainText("Tom has 3 apples and buys 5 more.")
     assert w.send_button.isEnabled()  # Send works while loading: the message waits for the model
     result = _finished(qtbot, w, w.send)
-    assert result["status"] == "complete"
-    conv = w.repo.get_conversation(result["conversation_id"])
+    assert result.status == "complete"
+    conv = w.repo.get_conversation(result.conversation_id)
     assert conv.path_messages[0].content == "Tom has 3 apples and buys 5 more."
     assert w.input.toPlainText() == ""
 
@@ -79,7 +79,7 @@ def test_a_failed_model_load_of_any_kind_is_one_sentence(qtbot, open_window, dat
         raise RuntimeError("something deep in llama.cpp")
 
     monkeypatch.setattr(chat_worker, "LlamaEngine", broken)
-    w.request_model(str(w.model_caps["path"]))
+    w.models.request_model(str(w.model_caps["path"]))
     qtbot.waitUntil(lambda: not w.model_loading, timeout=LOAD_TIMEOUT)
     assert w.model_name is None
     assert "RuntimeError: something deep in llama.cpp" in w.error_dialog.text()
@@ -93,7 +93,7 @@ def test_remove_asks_before_deleting_a_download(qtbot, open_window, data_dir, mo
     copy = folder / "Tiny.Q4_1.gguf"
     shutil.copy(model_path, copy)
     w = open_window(data_dir, wait_model=False)
-    dialog = w.open_models(0)
+    dialog = w.models.open_models(0)
     table = dialog.library_table
     rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
     table.selectRow(rows[model_path.stem])

@@ -15,8 +15,8 @@ DOWNLOAD_TIMEOUT = 60_000
 def test_search_download_cancel_resume_and_use_a_model(qtbot, open_window, data_dir, fake_hub, model_sha):
     w = open_window(data_dir)
     assert w.model_name == HUB_FILE  # the bundled model at first run
-    w.action_models.trigger()
-    d = w.models_dialog
+    w.actions.models.trigger()
+    d = w.models.dialog
     assert d.isVisible()
     d.tabs.setCurrentIndex(1)
 
@@ -69,13 +69,13 @@ def test_search_download_cancel_resume_and_use_a_model(qtbot, open_window, data_
     qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
     assert not d.isVisible()
     assert Path(w.worker_host.worker._engine.path) == Path(entry.path)  # the downloaded copy, not the bundled one
-    assert w.last_model_name() == downloaded[0]
+    assert w.models.last_model_name() == downloaded[0]
 
 
 def test_hub_unreachable_is_one_clear_sentence(qtbot, open_window, data_dir, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on the discard port
     w = open_window(data_dir)
-    d = w.open_models()
+    d = w.models.open_models()
     d.tabs.setCurrentIndex(1)
     qtbot.keyClicks(child(d, QLineEdit, "hubSearch"), "qwen3")
     qtbot.mouseClick(child(d, QPushButton, "hubSearchButton"), Qt.MouseButton.LeftButton)
@@ -94,12 +94,12 @@ def test_the_model_last_used_is_loaded_at_the_next_start(qtbot, open_window, dat
     shutil.copy(model_path, copy)
     w = open_window(data_dir)
     w.model_name = None
-    w.add_model_file(str(copy))  # what dropping a .gguf on the window does
+    w.models.add_model_file(str(copy))  # what dropping a .gguf on the window does
     qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)
     assert Path(w.worker_host.worker._engine.path) == copy
     w.close()
     w2 = open_window(data_dir)
-    assert Path(w2.worker_host.worker._engine.path) == copy and w2.last_model_name() == "My-Own-Model"
+    assert Path(w2.worker_host.worker._engine.path) == copy and w2.models.last_model_name() == "My-Own-Model"
 
 
 def test_model_settings_dialog_saves_and_reloads_the_model_in_use(qtbot, open_window, data_dir):
@@ -109,7 +109,7 @@ def test_model_settings_dialog_saves_and_reloads_the_model_in_use(qtbot, open_wi
 
     w = open_window(data_dir)
     engine = w.worker_host.worker._engine
-    d = w.open_models()
+    d = w.models.open_models()
     table = child(d, QTableWidget, "libraryTable")
     table.selectRow(0)
     qtbot.mouseClick(child(d, QPushButton, "modelSettingsButton"), Qt.MouseButton.LeftButton)
@@ -125,7 +125,7 @@ def test_model_settings_dialog_saves_and_reloads_the_model_in_use(qtbot, open_wi
     w.model_name = None
     qtbot.mouseClick(s.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save),
                      Qt.MouseButton.LeftButton)
-    saved = w.library.get(w.loaded_entry).settings
+    saved = w.library.get(w.models.loaded_entry).settings
     assert saved == {"n_ctx": 1024, "think_tags": ["<r>", "</r>"], "sampling": {"temperature": 0.25}}
     qtbot.waitUntil(lambda: w.model_name is not None, timeout=LOAD_TIMEOUT)  # reloaded with them
     reloaded = w.worker_host.worker._engine

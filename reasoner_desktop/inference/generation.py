@@ -42,6 +42,17 @@ EXTENSION_TEXT = "\nWait"
 REWIND_WINDOW = 32
 
 
+def effective_max_thinking(max_thinking: int | None, min_thinking: int | None,
+                           mode: ThinkingMode) -> int | None:
+    """The thought's cap: the user's, else (prompted thinking, where a small model may never close its
+    thought) PROMPTED_DEFAULT_MAX_THINKING; never below the user's own minimum ("think longer")."""
+    if max_thinking is None and mode is ThinkingMode.PROMPTED:
+        max_thinking = PROMPTED_DEFAULT_MAX_THINKING
+    if max_thinking is not None and min_thinking:
+        max_thinking = max(max_thinking, min_thinking)
+    return max_thinking
+
+
 @dataclass(slots=True)
 class _Mark:
     """State just before one thought token was fed, to rewind to."""
@@ -62,10 +73,9 @@ class Generation:
         self.parser = make_parser(plan.format, starts_inside=plan.starts_inside_thought, custom=custom)
         self.close_marker = "<|end|>" if isinstance(self.parser, HarmonyParser) else plan.tags.close
         self.sampling = request.sampling or engine.recommended_sampling(plan.mode)
-        self.max_thinking = request.max_thinking_tokens
-        if self.max_thinking is None and plan.mode is ThinkingMode.PROMPTED:
-            self.max_thinking = PROMPTED_DEFAULT_MAX_THINKING
         self.min_thinking = request.min_thinking_tokens or 0
+        self.max_thinking = effective_max_thinking(request.max_thinking_tokens, request.min_thinking_tokens,
+                                                   plan.mode)
         self.stats = GenerationStats(model=engine.name, prompt_tokens=len(tokens), notes=list(plan.notes),
                                      dropped_messages=dropped, n_ctx=engine.n_ctx)
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")

@@ -49,6 +49,20 @@ class TurnResult:
     status: MessageStatus
     stats: GenerationStats
     error: str | None = None
+    stop_latency_seconds: float | None = None  # from Stop to the end of the turn (the GUI's worker sets it)
+
+    @classmethod
+    def failed(cls, ids: TurnIds, sentence: str) -> TurnResult:
+        """A turn that could not run (or not finish): what was stored, and one sentence."""
+        return cls(ids, "", "", MessageStatus.ERROR, GenerationStats(stop_reason="error"), sentence)
+
+    @property
+    def message_id(self) -> int:
+        return self.ids.assistant_message_id
+
+    @property
+    def conversation_id(self) -> int:
+        return self.ids.conversation_id
 
     def to_json(self) -> dict:
         s = self.stats

@@ -18,7 +18,7 @@ class ChatView(QScrollArea):
     PAGE messages get widgets at first; "Show earlier messages" adds the previous page."""
 
     thoughtClicked = Signal(int)
-    editRequested = Signal(int)
+    editRequested = Signal(int, str)  # question id, edited text
     regenerateRequested = Signal(int)
     branchRequested = Signal(int)
     ratingChanged = Signal(int, object)
@@ -33,12 +33,18 @@ class ChatView(QScrollArea):
         self._layout = QVBoxLayout(self._inner)
         self._layout.setContentsMargins(16, 16, 16, 16)
         self._layout.setSpacing(12)
-        self._placeholder = QLabel(self.tr("Ask anything. The model thinks first; its chain of thought "
-                                           "appears in the pane on the right."))
-        self._placeholder.setObjectName("emptyChatHint")
-        self._placeholder.setWordWrap(True)
-        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._placeholder.setStyleSheet("color: palette(placeholder-text); padding: 40px;")
+        # What an empty chat shows: a hint, and on the first run the welcome (set_welcome).
+        self._placeholder = QWidget()
+        self._placeholder.setObjectName("emptyChat")
+        self._empty_layout = QVBoxLayout(self._placeholder)
+        self.hint = QLabel(self.tr("Ask anything. The model thinks first; its chain of thought "
+                                   "appears in the pane on the right."))
+        self.hint.setObjectName("emptyChatHint")
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setStyleSheet("color: palette(placeholder-text); padding: 40px;")
+        self._empty_layout.addWidget(self.hint)
+        self.welcome: QWidget | None = None
         self._more = QPushButton()
         self._more.setObjectName("earlierMessagesButton")
         self._more.setFlat(True)
@@ -49,15 +55,25 @@ class ChatView(QScrollArea):
         self._layout.addStretch(1)
         self.earlier: list[MessageView] = []  # not yet built, oldest first
         self.setWidget(self._inner)
-        self.widgets: dict[int, MessageWidget] = {}
+        self.views: dict[int, MessageView] = {}  # every message of the shown path, oldest first
+        self.widgets: dict[int, MessageWidget] = {}  # ... of which built
         self._stick = True
         self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
         self.verticalScrollBar().valueChanged.connect(self._on_value_changed)
+
+    def set_welcome(self, panel: QWidget | None) -> None:
+        """Show `panel` above the hint while the chat is empty (None removes it)."""
+        if self.welcome is not None:
+            self.welcome.deleteLater()
+        self.welcome = panel
+        if panel is not None:
+            self._empty_layout.insertWidget(0, panel, 0, Qt.AlignmentFlag.AlignHCenter)
 
     def clear(self) -> None:
         for w in self.widgets.values():
             w.deleteLater()
         self.widgets.clear()
+        self.views.clear()
         self.earlier = []
         self._more.hide()
         self._placeholder.show()
@@ -66,10 +82,17 @@ class ChatView(QScrollArea):
     def set_messages(self, views: list[MessageView]) -> None:
         """Show a conversation: the newest page now, the rest behind the "earlier" button."""
         self.clear()
+        self.views = {v.id: v for v in views}
         self.earlier = list(views[:-PAGE]) if len(views) > PAGE else []
         for v in views[len(self.earlier):]:
             self.add_message(v)
         self._update_more()
+
+    def build(self, message_id: int) -> MessageWidget | None:
+        """The widget of a shown message, building earlier pages down to it if needed."""
+        while message_id in self.views and message_id not in self.widgets and self.earlier:
+            self.show_earlier()
+        return self.widgets.get(message_id)
 
     def show_earlier(self) -> int:
         """Build the previous page above what is shown, keeping the view where it was."""
@@ -88,11 +111,12 @@ class ChatView(QScrollArea):
 
     def _update_more(self) -> None:
         n = len(self.earlier)
-        self._more.setText(self.tr("Show %1 earlier messages").replace("%1", f"{n:,}"))
+        self._more.setText(self.tr("Show %Ln earlier message(s)", "", n))
         self._more.setVisible(n > 0)
 
     def add_message(self, view: MessageView, index: int | None = None) -> MessageWidget:
         self._placeholder.hide()
+        self.views.setdefault(view.id, view)
         w = MessageWidget(view, self._inner)
         w.thoughtClicked.connect(self.thoughtClicked)
         w.editRequested.connect(self.editRequested)
@@ -104,13 +128,34 @@ class ChatView(QScrollArea):
         self.widgets[view.id] = w
         return w
 
-    def reveal(self, widget: QWidget) -> None:
-        """Scroll so the message is in view (after the pending layout), and stop sticking to the end."""
+    def reveal(self, widget: QWidget, y: int | None = None) -> None:
+        """Scroll so the message (or the point `y` inside it, e.g. a search match) is in view, after
+        the pending layout; stop sticking to the end."""
         self._stick = False
 
         def go() -> None:
             self._inner.adjustSize()
-            self.ensureWidgetVisible(widget, 0, 40)
+            if y is None:
+                self.ensureWidgetVisible(widget, 0, 40)
+            else:
+                top = widget.mapTo(self._inner, widget.rect().topLeft()).y() + y
+                self.verticalScrollBar().setValue(max(0, top - self.viewport().height() // 3))
+
+        QTimer.singleShot(0, widget, go)
+
+    def offset_of(self, widget: QWidget) -> int:
+        """Where a message's top is in the visible area (pixels from its top)."""
+        return widget.mapTo(self.viewport(), widget.rect().topLeft()).y()
+
+    def keep_at(self, widget: QWidget, offset: int) -> None:
+        """After the layout settles, scroll so `widget`'s top is `offset` pixels from the visible top
+        (e.g. the message whose branch was switched stays where the user clicked)."""
+        self._stick = False
+
+        def go() -> None:
+            self._inner.adjustSize()
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + self.offset_of(widget) - offset)
 
         QTimer.singleShot(0, widget, go)
 

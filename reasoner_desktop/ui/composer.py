@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from reasoner_desktop.domain.messages import ThinkingMode
+from reasoner_desktop.inference.generation import PROMPTED_DEFAULT_MAX_THINKING
 
 
 class MessageInput(QPlainTextEdit):
@@ -38,6 +40,36 @@ class MessageInput(QPlainTextEdit):
             self.submitted.emit()
             return
         super().keyPressEvent(event)
+
+
+BUDGET_STEPS = (256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)
+
+
+class BudgetBox(QSpinBox):
+    """A token budget: its lowest value means "not set" (its special text); the arrows and the
+    wheel step through 256, 512, 1k, 2k… and any other number can be typed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(0, BUDGET_STEPS[-1])
+        self.setAccelerated(True)
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt override)
+        v = self.value()
+        for _ in range(abs(steps)):
+            if steps > 0:
+                v = next((s for s in BUDGET_STEPS if s > v), BUDGET_STEPS[-1])
+            else:
+                v = next((s for s in reversed(BUDGET_STEPS) if s < v), 0)
+        self.setValue(v)
+
+    def stepEnabled(self):  # noqa: N802 (Qt override)
+        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+        if self.value() > 0:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        if self.value() < BUDGET_STEPS[-1]:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+        return flags
 
 
 class Composer(QWidget):
@@ -69,12 +101,13 @@ class Composer(QWidget):
             self.mode.addItem(label, value)
             self.mode.setItemData(self.mode.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.mode.currentIndexChanged.connect(self._sync_enabled)
-        self.max_thinking = self._spin("maxThinking", self.tr("no limit"), 100, 32768, 256,
+        self.max_thinking = self._spin("maxThinking", self.tr("no limit"),
                                        self.tr("Max thinking tokens: the thought is closed at this length "
                                                "and the model answers"))
-        self.min_thinking = self._spin("minThinking", self.tr("off"), 50, 32768, 256,
+        self.min_thinking = self._spin("minThinking", self.tr("off"),
                                        self.tr("Think longer: until the thought has this many tokens, an early "
                                                "end becomes “Wait” and the model keeps thinking"))
+        self._natively = False
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(self.mode)
@@ -105,17 +138,16 @@ class Composer(QWidget):
         mode = str(settings.value("composer/mode", ""))
         self.mode.setCurrentIndex(max(0, self.mode.findData(mode)))
         for box, key in ((self.max_thinking, "composer/maxThinking"), (self.min_thinking, "composer/minThinking")):
-            box.setValue(int(settings.value(key, box.minimum())))
+            value = int(settings.value(key, 0))
+            box.setValue(value if value >= 16 else 0)  # older versions stored 99 / 49 for "not set"
             box.valueChanged.connect(lambda v, k=key: settings.setValue(k, v))
         self.mode.currentIndexChanged.connect(lambda _: settings.setValue("composer/mode", self.mode.currentData()))
 
-    def _spin(self, name: str, zero_text: str, lo: int, hi: int, step: int, tip: str) -> QSpinBox:
-        box = QSpinBox()
+    def _spin(self, name: str, zero_text: str, tip: str) -> BudgetBox:
+        box = BudgetBox()
         box.setObjectName(name)
-        box.setRange(lo - 1, hi)  # the lowest value means "not set"
-        box.setSingleStep(step)
         box.setSpecialValueText(zero_text)
-        box.setValue(lo - 1)
+        box.setValue(0)
         box.setToolTip(tip)
         box.valueChanged.connect(self._sync_enabled)
         return box
@@ -139,6 +171,7 @@ class Composer(QWidget):
         can_off = caps.get("can_disable_thinking", True)
         native, off = model.item(1), model.item(3)
         native.setEnabled(bool(natively))
+        self._natively = bool(natively)
         native.setToolTip(self.tr("The model thinks the way it was trained to") if natively else
                           self.tr("This model does not think by itself; use prompted thinking"))
         off.setEnabled(bool(can_off))
@@ -155,6 +188,21 @@ class Composer(QWidget):
         mx, mn = self._value(self.max_thinking), self._value(self.min_thinking)
         if mx is not None and mn is not None and mn > mx:
             self.min_thinking.setValue(mx)
+        # What "not set" really means: prompted thinking (a model that does not think by itself) is
+        # capped, so that a small model that never closes its thought still answers.
+        mode = self.mode.currentData()
+        prompted = mode == ThinkingMode.PROMPTED.value or (not mode and not self._natively)
+        if prompted:
+            cap = max(PROMPTED_DEFAULT_MAX_THINKING, mn or 0)
+            self.max_thinking.setSpecialValueText(self.tr("auto (%1)").replace("%1", f"{cap:,}"))
+            self.max_thinking.setToolTip(self.tr(
+                "Max thinking tokens. Prompted thinking stops at %1 tokens unless you set a limit here "
+                "(or a higher Think longer); the thought is then closed and the model answers.")
+                .replace("%1", f"{cap:,}"))
+        else:
+            self.max_thinking.setSpecialValueText(self.tr("no limit"))
+            self.max_thinking.setToolTip(self.tr("Max thinking tokens: the thought is closed at this length "
+                                                 "and the model answers"))
 
     def set_busy(self, busy: bool, ready: bool, *, loading: bool = False) -> None:
         self.send_button.setEnabled(not busy and (ready or loading))

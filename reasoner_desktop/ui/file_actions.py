@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from reasoner_desktop.export.files import safe_filename
@@ -15,22 +16,28 @@ from reasoner_desktop.services.exporting import export_conversations, export_dat
 from reasoner_desktop.ui.export_dialog import ExportDialog
 
 
-class FileActionsMixin:
-    """Mixed into MainWindow: needs self.repo, self.sidebar, self.conversation_id, show_error()."""
+class FileActions(QObject):
+    """The window's File menu work. Needs the window's repo, sidebar, conversation_id, status bar,
+    show_error() and reload_conversations()."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.w = window
+        self.repo = window.repo
 
     def export_conversations(self, conversation_id: int | None = None) -> list | None:
-        current = conversation_id or self.conversation_id
-        dialog = ExportDialog(self, has_current=bool(current), conversation_count=self.sidebar.conversation_count())
+        current = conversation_id or self.w.conversation_id
+        dialog = ExportDialog(self.w, has_current=bool(current), conversation_count=self.w.sidebar.conversation_count())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         fmt = dialog.export_format
         if dialog.everything:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export all conversations"), "conversations.zip",
+            path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export all conversations"), "conversations.zip",
                                                   self.tr("Zip archive (*.zip)"))
             ids = None
         else:
             conv = self.repo.get_conversation(current)
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export conversation"),
+            path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export conversation"),
                                                   safe_filename(conv.title if conv else "conversation", fmt.value),
                                                   f"*.{fmt.value}")
             ids = [current]
@@ -40,35 +47,35 @@ class FileActionsMixin:
             # The file dialog already asked before replacing an existing file.
             written = export_conversations(self.repo, ids, fmt, dialog.thinking, Path(path), force=True)
         except (ExportError, OSError) as exc:
-            self.show_error(self.tr("Export failed"), str(exc))
+            self.w.show_error(self.tr("Export failed"), str(exc))
             return None
-        self.statusBar().showMessage(self.tr("Exported to %1").replace("%1", str(written[0])), 8000)
+        self.w.statusBar().showMessage(self.tr("Exported to %1").replace("%1", str(written[0])), 8000)
         return written
 
     def import_conversations(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import conversations"), "",
+        path, _ = QFileDialog.getOpenFileName(self.w, self.tr("Import conversations"), "",
                                               self.tr("Conversation exports (*.json)"))
         if not path:
             return
         try:
             result = import_file(self.repo, Path(path))
         except ImportFormatError as exc:
-            self.show_error(self.tr("Import failed"), str(exc))
+            self.w.show_error(self.tr("Import failed"), str(exc))
             return
-        self.reload_conversations()
-        message = self.tr("Imported %1 conversation(s).").replace("%1", str(len(result.imported)))
+        self.w.reload_conversations()
+        message = self.tr("Imported %n conversation(s).", "", len(result.imported))
         if result.skipped:
-            message += " " + self.tr("%1 were already here.").replace("%1", str(len(result.skipped)))
-        self.statusBar().showMessage(message, 8000)
+            message += " " + self.tr("%n already in the history.", "", len(result.skipped))
+        self.w.statusBar().showMessage(message, 8000)
 
     def export_dataset(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export reasoning dataset"), "reasoning-dataset.jsonl",
+        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export reasoning dataset"), "reasoning-dataset.jsonl",
                                               self.tr("JSON Lines (*.jsonl)"))
         if not path:
             return
         try:
             n = export_dataset(self.repo, Path(path), force=True)
         except (ExportError, OSError) as exc:
-            self.show_error(self.tr("Export failed"), str(exc))
+            self.w.show_error(self.tr("Export failed"), str(exc))
             return
-        self.statusBar().showMessage(self.tr("%1 thumbs-up example(s) written.").replace("%1", str(n)), 8000)
+        self.w.statusBar().showMessage(self.tr("%n thumbs-up example(s) written.", "", n), 8000)

@@ -26,16 +26,16 @@ def effective_language(setting: str) -> str:
 def install_language(app: QApplication, setting: str) -> str:
     """Install the translators for a language setting; returns the language now in use."""
     lang = effective_language(setting)
-    if lang == _current["language"] and (_installed or lang == "en"):
+    if lang == _current["language"] and _installed:
         return lang
     for t in _installed:
         app.removeTranslator(t)
     _installed.clear()
+    ours = QTranslator()  # English too: its plurals ("1 match", "2 matches")
+    if ours.load(str(resources_dir() / "i18n" / f"reasoner_desktop_{lang}.qm")):
+        app.installTranslator(ours)
+        _installed.append(ours)
     if lang != "en":
-        ours = QTranslator()
-        if ours.load(str(resources_dir() / "i18n" / f"reasoner_desktop_{lang}.qm")):
-            app.installTranslator(ours)
-            _installed.append(ours)
         qt = QTranslator()
         if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(qt)

@@ -1,51 +1,48 @@
 """The main window: sidebar, the chat, the composer and the Chain of thought pane.
 
-It never calls the model: it emits requests and renders the worker's events, which
-arrive as queued signals. Streamed text is coalesced and painted at most ~30 times a second,
-and appended (never re-rendered) while it streams.
+It never calls the model: it emits requests, and the stream controller (ui/streaming.py) paints
+the worker's events. While an answer streams the user may read, copy and open other chats; only
+what needs the model (send, edit, regenerate, another model) waits for it.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import (
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from reasoner_desktop.domain.messages import MessageStatus, Role
 from reasoner_desktop.inference.library import ModelLibrary
-from reasoner_desktop.services.chat import TurnOptions
+from reasoner_desktop.services.chat import TurnOptions, TurnResult
 from reasoner_desktop.storage.repository import HistoryRepository
 from reasoner_desktop.ui.chat_view import ChatView, MessageView
 from reasoner_desktop.ui.composer import Composer
-from reasoner_desktop.ui.file_actions import FileActionsMixin
+from reasoner_desktop.ui.file_actions import FileActions
 from reasoner_desktop.ui.menus import build_menus
-from reasoner_desktop.ui.model_actions import SETTING_LAST_MODEL, ModelActionsMixin  # noqa: F401 (re-export)
-from reasoner_desktop.ui.models_dialog import ModelsDialog
+from reasoner_desktop.ui.model_actions import ModelActions
 from reasoner_desktop.ui.settings_dialog import AppSettings, SettingsDialog
 from reasoner_desktop.ui.sidebar import Sidebar
+from reasoner_desktop.ui.streaming import LiveTurn, StreamController
+from reasoner_desktop.ui.theme import refresh_styles
 from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
+from reasoner_desktop.ui.welcome import SETTING_WELCOMED, WelcomePanel
 from reasoner_desktop.workers.download_worker import DownloadWorker
 
-FLUSH_INTERVAL_MS = 33  # at most ~30 repaints a second while streaming
 SETTING_SHOW_THOUGHTS = "view/showThoughts"
 SETTING_SPLITTER = "view/splitter"
 SETTING_GEOMETRY = "window/geometry"
 
 
-class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
-    sendRequested = Signal(int, str, object)  # conversation id (0: new), text, TurnOptions or None
+def message_view(m, siblings: list[int]) -> MessageView:
+    """The GUI's view of a stored message."""
+    return MessageView(m.id, m.role, m.content, m.thinking, m.status, m.thinking_seconds, m.thinking_tokens,
+                       m.rating, siblings, budget=m.budget, stats=m.stats)
+
+
+class MainWindow(QMainWindow):
+    sendRequested = Signal(int, str, object)  # conversation id (0: new), text, TurnOptions
     editRequested = Signal(int, str, object)  # user message id, new text, TurnOptions
     regenerateRequested = Signal(int, object)  # assistant message id, TurnOptions
     stopRequested = Signal()
@@ -54,7 +51,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
     closing = Signal()
 
     def __init__(self, repo: HistoryRepository, settings: QSettings, library: ModelLibrary,
-                 downloads: DownloadWorker) -> None:
+                 downloads: DownloadWorker, worker_host=None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Reasoner Desktop")
@@ -64,33 +61,33 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.app_settings = AppSettings(settings)
         self.library = library
         self.downloads = downloads
-        self.models_dialog: ModelsDialog | None = None
-        self.loaded_entry: str | None = None  # the library name of the model in use
+        self.worker_host = worker_host  # the inference worker's thread (tests and benchmarks reach it here)
         self.model_caps: dict = {}
-        self.conversation_id = 0
-        self.streaming_id: int | None = None
         self.model_name: str | None = None
-        self.views: dict[int, MessageView] = {}
-        self.last_result: dict | None = None
-        self._unsent_text = ""
         self.model_loading = False
-        self._send_when_loaded = False  # Enter was pressed while the model loaded
+        self.conversation_id = 0  # the chat shown; 0: a new one
+        self.last_result: TurnResult | None = None
         self.turn_options = TurnOptions()  # the base of every request; the composer and settings add to it
         self.error_dialog: QMessageBox | None = None
-        self._pending_thinking: list[str] = []
-        self._pending_answer: list[str] = []
-        self._turn_started_at = 0.0
-        self._thought_done_at: float | None = None
+        self._unsent_text = ""  # put back in the box if the question cannot be stored
+        self._send_when_loaded = False  # Enter was pressed while the model loaded
+        self._pane_closed_by_user = False  # a user's close wins until they open it again
 
+        self.models = ModelActions(self)
+        self.files = FileActions(self)
         self._build_widgets()
-        build_menus(self)
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        self.stream = StreamController(self.chat_view, self.thought_pane, self)
+        self.stream.started.connect(self._on_stream_started)
+        self.stream.trimmed.connect(self._on_context_trimmed)
+        self.stream.finished.connect(self._on_turn_finished)
+        self.actions, self.model_picker = build_menus(self)
+        self.actions.show_thoughts.toggled.connect(self._on_pane_toggled)
+        self.actions.show_thoughts.triggered.connect(self.set_pane_open_by_user)
         self._restore_state()
+        if not settings.value(SETTING_WELCOMED, False, type=bool):
+            self._show_welcome()
         self.reload_conversations()
-        self.refresh_model_picker()
-        self._set_busy(False)
+        self.models.refresh_model_picker()
         self.set_model_state(None, loading=True)
         self.input.setFocus()
 
@@ -101,7 +98,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.sidebar.conversationActivated.connect(self.open_conversation)
         self.sidebar.hitActivated.connect(self.open_search_hit)
         self.sidebar.newChatRequested.connect(self.new_chat)
-        self.sidebar.exportRequested.connect(self.export_conversations)
+        self.sidebar.exportRequested.connect(self.files.export_conversations)
         self.sidebar.deleted.connect(self._on_deleted)
 
         self.chat_view = ChatView()
@@ -126,7 +123,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         cl.addWidget(self.composer)
 
         self.thought_pane = ThoughtPane()
-        self.thought_pane.close_button.clicked.connect(lambda: self.action_show_thoughts.setChecked(False))
+        self.thought_pane.close_button.clicked.connect(lambda: self.set_pane_open_by_user(False))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -166,7 +163,8 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
 
     def _restore_state(self) -> None:
         show = self.settings.value(SETTING_SHOW_THOUGHTS, True, type=bool)
-        self.action_show_thoughts.setChecked(show)
+        self._pane_closed_by_user = not show
+        self.actions.show_thoughts.setChecked(show)
         self.thought_pane.setVisible(show)
         state = self.settings.value(SETTING_SPLITTER)
         if state is not None:
@@ -175,6 +173,17 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         geometry = self.settings.value(SETTING_GEOMETRY)
         if geometry is not None:
             self.restoreGeometry(geometry)
+
+    def _show_welcome(self) -> None:
+        panel = WelcomePanel()
+        panel.downloadRequested.connect(lambda: self.models.open_models(1))
+        panel.openFileRequested.connect(self.models.choose_model_file)
+        self.chat_view.set_welcome(panel)
+
+    def _welcomed(self) -> None:
+        if self.chat_view.welcome is not None:
+            self.chat_view.set_welcome(None)
+            self.settings.setValue(SETTING_WELCOMED, True)
 
     # -- model state -----------------------------------------------------------------
 
@@ -189,11 +198,10 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
             self.model_label.setText(self.tr("Loading model…"))
         elif name:
             self.model_label.setText(self.tr("Model: %1").replace("%1", name))
-            n_ctx = self.model_caps.get("n_ctx")
-            self.context_label.setText(self.tr("Context: %1 tokens").replace("%1", f"{n_ctx:,}") if n_ctx else "")
+            self._show_context()
         else:
             self.model_label.setText(self.tr("No model loaded — File → Models…"))
-        self._set_busy(self.streaming_id is not None)
+        self._sync_busy()
 
     @Slot(str, dict)
     def on_model_loaded(self, name: str, caps: dict) -> None:
@@ -219,8 +227,18 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
 
     # -- conversations ---------------------------------------------------------------
 
+    @property
+    def streaming_id(self) -> int | None:
+        """The answer being written (-1 until the worker has started its row); None when idle."""
+        return self.stream.message_id
+
+    @property
+    def views(self) -> dict[int, MessageView]:
+        return self.chat_view.views
+
     def reload_conversations(self) -> None:
         self.sidebar.current_id = self.conversation_id
+        self.sidebar.busy_id = self.stream.conversation_id
         self.sidebar.reload()
 
     def focus_search(self) -> None:
@@ -228,43 +246,48 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         self.sidebar.search_box.selectAll()
 
     def open_conversation(self, conversation_id: int) -> None:
-        if self.streaming_id is not None:
-            return
         conv = self.repo.get_conversation(conversation_id)
         if conv is None:
             return
         self.chat_view.clear()
-        self.views.clear()
         self.conversation_id = conv.id
         self.sidebar.set_current(conv.id)
         self._show_path(conv)
-        last_with_thought = next((m.id for m in reversed(conv.path_messages) if m.thinking), None)
-        if last_with_thought is not None:
-            self.show_message_thought(last_with_thought, reveal=self.app_settings.thoughts_expanded)
+        live = self.stream.live
+        if live is not None and live.ids.conversation_id == conv.id:
+            self.stream.show_in_pane()  # the answer being written, live
         else:
-            self.thought_pane.clear()
+            last_with_thought = next((m.id for m in reversed(conv.path_messages) if m.thinking), None)
+            if last_with_thought is not None:
+                self.show_message_thought(last_with_thought, reveal=False)
+            else:
+                self.thought_pane.clear()
         self.chat_view.scroll_to_bottom()
         self.setWindowTitle(f"{conv.title} — Reasoner Desktop")
+        self._show_context(conv)
+        self._sync_busy()
 
     def open_search_hit(self, conversation_id: int, message_id: int, in_thought: bool) -> None:
         """Open the conversation at the message that matched: on its branch, scrolled into view,
         and, when the words were in its thought, with that thought in the pane."""
-        if self.streaming_id is not None:
-            return
         conv = self.repo.get_conversation(conversation_id)
         if conv is None:
             return
         if message_id not in conv.active_path and any(m.id == message_id for m in conv.messages):
+            if self.stream.conversation_id == conversation_id:
+                return  # its active branch is the one being written
             self.repo.switch_branch(message_id)
         self.open_conversation(conversation_id)
-        while message_id in self.views and message_id not in self.chat_view.widgets and self.chat_view.earlier:
-            self.chat_view.show_earlier()
-        widget = self.chat_view.widgets.get(message_id)
+        widget = self.chat_view.build(message_id)
         if widget is None:
             return
-        self.chat_view.reveal(widget)
+        words = self.sidebar.search_box.text()
         if in_thought:
             self.show_message_thought(message_id)
+            self.thought_pane.highlight(words)
+            self.chat_view.reveal(widget)
+        else:
+            self.chat_view.reveal(widget, widget.highlight(words))
 
     def _show_path(self, conv) -> None:
         """Show the conversation's active path. When what is shown is a prefix of it (a new turn at
@@ -273,36 +296,48 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
         for m in conv.messages:
             by_parent.setdefault(m.parent_id, []).append(m.id)
         path = conv.path_messages
-
-        def view_of(m) -> MessageView:
-            return MessageView(m.id, m.role, m.content, m.thinking, m.status, m.thinking_seconds, m.thinking_tokens,
-                               m.rating, by_parent.get(m.parent_id, [m.id]))
-
-        shown = list(self.views)
-        if shown and shown == [m.id for m in path[: len(shown)]]:
-            for m in path[len(shown):]:  # a new turn at the end: add only what is new
-                self.views[m.id] = view_of(m)
-                self.chat_view.add_message(self.views[m.id])
-            return
-        self.views = {m.id: view_of(m) for m in path}
-        self.chat_view.set_messages(list(self.views.values()))
+        views = [message_view(m, by_parent.get(m.parent_id, [m.id])) for m in path]
+        for v in views:
+            self.stream.overlay(v)  # the message being written: its live text, not the half-second-old row
+        shown = list(self.chat_view.views)
+        if shown and shown == [v.id for v in views[: len(shown)]]:
+            for v in views[len(shown):]:  # a new turn at the end: add only what is new
+                self.chat_view.add_message(v)
+        else:
+            self.chat_view.set_messages(views)
+        for v in views:  # branch counts may have changed (a new sibling)
+            w = self.chat_view.widgets.get(v.id)
+            if w is not None and w.view.siblings != v.siblings:
+                w.view.siblings = v.siblings
+                w.refresh()
 
     def new_chat(self) -> None:
-        if self.streaming_id is not None:
-            return
         self.conversation_id = 0
         self.chat_view.clear()
-        self.views.clear()
         self.thought_pane.clear()
         self.sidebar.set_current(0)
         self.setWindowTitle("Reasoner Desktop")
+        self._show_context(None)
+        self._sync_busy()
         self.input.setFocus()
 
     def switch_branch(self, message_id: int) -> None:
-        if self.streaming_id is not None:
-            return
+        """Show another version of a message; the message stays where it was on screen."""
+        if self.stream.conversation_id == self.conversation_id:
+            return  # the branch being written must stay in view
+        view = self.chat_view.views.get(message_id)
+        old = next((w for w in self.chat_view.widgets.values() if view is not None and message_id in w.view.siblings),
+                   None)
+        offset = self.chat_view.offset_of(old) if old is not None else None
         self.repo.switch_branch(message_id)
-        self.open_conversation(self.conversation_id)
+        conv = self.repo.get_conversation(self.conversation_id)
+        if conv is None:
+            return
+        self._show_path(conv)
+        self._show_context(conv)
+        widget = self.chat_view.build(message_id)
+        if widget is not None and offset is not None:
+            self.chat_view.keep_at(widget, offset)
 
     def _on_deleted(self, cid: int) -> None:
         if cid == self.conversation_id:
@@ -329,7 +364,7 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
             return False
         return QDesktopServices.openUrl(url)
 
-    # -- sending and streaming -------------------------------------------------------
+    # -- sending ---------------------------------------------------------------------
 
     def current_options(self) -> TurnOptions:
         """The base options, plus the composer's thinking controls and the settings' defaults."""
@@ -344,9 +379,12 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
             changes["max_tokens"] = s.max_tokens
         return replace(opts, **changes)
 
+    def _can_ask(self) -> bool:
+        return bool(self.model_name) and not self.stream.busy
+
     def send(self) -> None:
         text = self.input.toPlainText().strip()
-        if not text or self.streaming_id is not None:
+        if not text or self.stream.busy:
             return
         if not self.model_name:
             if self.model_loading:  # sent as soon as the model is ready; the text stays in the box till then
@@ -357,179 +395,128 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
                 self.statusBar().showMessage(self.tr("No model is loaded: choose one with File → Models…"), 10000)
             return
         self.input.clear()
-        self._unsent_text = text  # put back in the box if the question cannot be stored
+        self._unsent_text = text
+        self._welcomed()
         self._begin_request()
         self.sendRequested.emit(self.conversation_id, text, self.current_options())
 
-    def edit_message(self, user_message_id: int, text: str | None = None) -> None:
+    def edit_message(self, user_message_id: int, text: str) -> None:
         """Ask an edited question in place of an earlier one; the old one stays as a branch."""
-        view = self.views.get(user_message_id)
-        if view is None or self.streaming_id is not None or not self.model_name:
-            return
-        if text is None:
-            text, ok = QInputDialog.getMultiLineText(self, self.tr("Edit and resend"), self.tr("Question:"),
-                                                     view.content)
-            if not ok:
-                return
         text = text.strip()
-        if text:
-            self._begin_request()
-            self.editRequested.emit(user_message_id, text, self.current_options())
+        if user_message_id not in self.chat_view.views or not text or not self._can_ask():
+            return
+        self._begin_request()
+        self.editRequested.emit(user_message_id, text, self.current_options())
 
     def regenerate(self, assistant_message_id: int) -> None:
-        if self.streaming_id is not None or not self.model_name or assistant_message_id not in self.views:
+        if not self._can_ask() or assistant_message_id not in self.chat_view.views:
             return
         self._begin_request()
         self.regenerateRequested.emit(assistant_message_id, self.current_options())
 
     def regenerate_last(self) -> None:
-        last = next((v.id for v in reversed(list(self.views.values())) if v.role is Role.ASSISTANT), None)
+        last = next((v.id for v in reversed(list(self.chat_view.views.values())) if v.role is Role.ASSISTANT), None)
         if last is not None:
             self.regenerate(last)
 
     def _begin_request(self) -> None:
-        self.streaming_id = -1  # until the worker says which row it writes
+        self.stream.request_sent()
         self.trim_label.clear()
-        self._set_busy(True)
+        self._sync_busy()
 
     def stop(self) -> None:
-        if self.streaming_id is not None:
+        if self.stream.busy:
             self.stop_button.setEnabled(False)
             self.stopRequested.emit()
 
-    @Slot(int, int, int)
-    def on_turn_started(self, conversation_id: int, user_id: int, assistant_id: int) -> None:
-        new_conversation = conversation_id != self.conversation_id
-        self.conversation_id = conversation_id
-        self.streaming_id = assistant_id
-        self._turn_started_at = time.monotonic()
-        self._thought_done_at = None
-        conv = self.repo.get_conversation(conversation_id)
-        if conv is not None:
-            self._show_path(conv)  # the new question (or edited one, or the regenerated answer's branch)
-        view = self.views.get(assistant_id)
-        if view is None:
-            view = self.views[assistant_id] = MessageView(assistant_id, Role.ASSISTANT)
-            self.chat_view.add_message(view)
-        view.status = MessageStatus.STREAMING
-        self.chat_view.widgets[assistant_id].refresh(streaming_seconds=0)
-        self.chat_view.scroll_to_bottom()
-        if self.app_settings.pane_follows_streaming or self.thought_pane.message_id is None:
-            self.thought_pane.show_thought(assistant_id, "", thought_label(0, streaming=True))
-            if self.app_settings.thoughts_expanded and not self.action_show_thoughts.isChecked():
-                self.action_show_thoughts.setChecked(True)
-        self.sidebar.current_id = conversation_id
-        if new_conversation:
-            self.reload_conversations()
-        self._flush_timer.start()
+    # -- the stream's course ---------------------------------------------------------
 
-    @Slot(int, str)
-    def on_thinking_delta(self, message_id: int, text: str) -> None:
-        if message_id == self.streaming_id:
-            self._pending_thinking.append(text)
+    def _on_stream_started(self, live: LiveTurn) -> None:
+        ids = live.ids
+        if self.conversation_id in (0, ids.conversation_id):  # the chat the question was asked in
+            new_conversation = self.conversation_id != ids.conversation_id
+            self.conversation_id = ids.conversation_id
+            conv = self.repo.get_conversation(ids.conversation_id)
+            if conv is not None:
+                self._show_path(conv)  # the new question (or edited one, or the regenerated answer's branch)
+                self.setWindowTitle(f"{conv.title} — Reasoner Desktop")
+            self.chat_view.scroll_to_bottom()
+            if self.app_settings.pane_follows_streaming or self.thought_pane.message_id is None:
+                self.stream.show_in_pane()
+                if self.app_settings.thoughts_expanded and not self._pane_closed_by_user:
+                    self.actions.show_thoughts.setChecked(True)
+            if new_conversation:
+                self.sidebar.set_current(ids.conversation_id)
+        self.reload_conversations()
+        self._sync_busy()
 
-    @Slot(int, str)
-    def on_answer_delta(self, message_id: int, text: str) -> None:
-        if message_id == self.streaming_id:
-            if self._thought_done_at is None:
-                self._thought_done_at = time.monotonic()
-            self._pending_answer.append(text)
-
-    def _flush(self) -> None:
-        view = self.views.get(self.streaming_id or 0)
-        if view is None:
-            return
-        widget = self.chat_view.widgets.get(view.id)
-        if self._pending_thinking:
-            chunk = "".join(self._pending_thinking)
-            self._pending_thinking.clear()
-            view.thinking += chunk
-            if self.thought_pane.message_id == view.id:
-                self.thought_pane.append(chunk)
-        if self._pending_answer:
-            view.content += "".join(self._pending_answer)
-            self._pending_answer.clear()
-        seconds = (self._thought_done_at or time.monotonic()) - self._turn_started_at
-        label = thought_label(seconds, streaming=self._thought_done_at is None)
-        if self.thought_pane.message_id == view.id:
-            self.thought_pane.set_header(label)
-        if widget is not None:
-            widget.refresh(streaming_seconds=seconds if self._thought_done_at is None else None)
-            if self._thought_done_at is not None:
-                widget.thought_button.setText("▸ " + label)
-
-    @Slot(int, int)
-    def on_context_trimmed(self, message_id: int, dropped: int) -> None:
-        text = self.tr("%1 old message(s) left out to fit the context").replace("%1", str(dropped))
+    @Slot(int)
+    def _on_context_trimmed(self, dropped: int) -> None:
+        text = self.tr("%n old message(s) left out to fit the context", "", dropped)
         self.trim_label.setText("⚠ " + text)
         self.trim_label.setToolTip(self.tr("The conversation is longer than the model's context window; the "
                                            "oldest turns were not sent to the model for this answer."))
         self.statusBar().showMessage(text, 15000)
 
-    @Slot(int, dict)
-    def on_turn_finished(self, message_id: int, result: dict) -> None:
-        self._flush()
-        self._flush_timer.stop()
+    def _on_turn_finished(self, result: TurnResult) -> None:
         self.last_result = result
-        view = self.views.get(message_id)
-        if view is not None:
-            view.status = MessageStatus(result.get("status", "error"))
-            view.content = result.get("answer", view.content) or view.content
-            view.thinking = result.get("thinking", view.thinking) or view.thinking
-            view.thinking_seconds = result.get("thinking_seconds")
-            view.thinking_tokens = result.get("thinking_tokens")
-            widget = self.chat_view.widgets.get(message_id)
-            if widget is not None:
-                widget.refresh()
-            if self.thought_pane.message_id == message_id:
-                self.thought_pane.set_header(thought_label(view.thinking_seconds, view.thinking_tokens))
-        self.streaming_id = None
-        self._set_busy(False)
-        tps = result.get("tokens_per_second") or 0
-        self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
-        n_ctx = result.get("n_ctx") or self.model_caps.get("n_ctx")
-        used = (result.get("prompt_tokens") or 0) + (result.get("thinking_tokens") or 0) + (
-            result.get("answer_tokens") or 0)
-        if n_ctx and used:
-            self.context_label.setText(self.tr("Context: %1 / %2 tokens").replace("%1", f"{used:,}")
-                                       .replace("%2", f"{n_ctx:,}"))
-        if result.get("notes"):
-            self.statusBar().showMessage(" · ".join(result["notes"]), 15000)
-        if result.get("error"):
-            if not message_id and not result.get("user_message_id") and self._unsent_text:
+        shown = result.conversation_id and result.conversation_id == self.conversation_id
+        widget = self.chat_view.widgets.get(result.message_id) if result.message_id else None
+        if widget is not None:
+            v = widget.view
+            v.status = result.status
+            v.content = result.answer or v.content
+            v.thinking = result.thinking or v.thinking
+            v.thinking_seconds = result.stats.thinking_seconds if v.thinking else None
+            v.thinking_tokens = result.stats.thinking_tokens
+            v.budget = result.stats.budget
+            v.stats = result.stats.to_dict()
+            widget.refresh()
+        if self.thought_pane.message_id == result.message_id and result.message_id:
+            self.thought_pane.show_thought(result.message_id, result.thinking, thought_label(
+                result.stats.thinking_seconds, result.stats.thinking_tokens, thinking=bool(result.thinking)),
+                keep_scroll=True)  # the final render of the whole thought
+        if shown:
+            tps = result.stats.tokens_per_second
+            self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
+            self._show_context_used(result.stats.n_ctx, result.stats.prompt_tokens + result.stats.thinking_tokens
+                                    + result.stats.answer_tokens)
+        if result.stats.notes:
+            self.statusBar().showMessage(" · ".join(result.stats.notes), 15000)
+        if result.error:
+            if not result.message_id and not result.ids.user_message_id and self._unsent_text:
                 if not self.input.toPlainText().strip():  # the question was not stored: nothing is lost
                     self.input.setPlainText(self._unsent_text)
-            self.show_error(self.tr("The answer could not be generated"), result["error"])
+            self.show_error(self.tr("The answer could not be generated"), result.error)
         self._unsent_text = ""
-        if result.get("conversation_id"):
-            conv = self.repo.get_conversation(result["conversation_id"])
-            if conv is not None:  # branch counts may have changed: refresh the navigators
-                by_parent: dict[int | None, list[int]] = {}
-                for m in conv.messages:
-                    by_parent.setdefault(m.parent_id, []).append(m.id)
-                for m in conv.path_messages:
-                    view, widget = self.views.get(m.id), self.chat_view.widgets.get(m.id)
-                    siblings = by_parent.get(m.parent_id, [m.id])
-                    if view is not None and widget is not None and view.siblings != siblings:
-                        view.siblings = siblings
-                        widget.refresh()
+        self._sync_busy()
+        if shown:
+            conv = self.repo.get_conversation(result.conversation_id)
+            if conv is not None:
+                self._show_path(conv)  # a question stored without an answer, new branch counts
         self.reload_conversations()
 
     # -- the thought pane ------------------------------------------------------------
 
     def show_message_thought(self, message_id: int, *, reveal: bool = True) -> None:
-        view = self.views.get(message_id)
+        """Show a message's thought in the pane; `reveal` (a click on its control) opens the pane."""
+        view = self.chat_view.views.get(message_id)
         if view is None:
             return
-        if message_id == self.streaming_id and self._thought_done_at is None:
-            header = thought_label(time.monotonic() - self._turn_started_at, streaming=True)
+        live = self.stream.live
+        if live is not None and live.message_id == message_id:
+            self.stream.show_in_pane()
         else:
-            header = thought_label(view.thinking_seconds, view.thinking_tokens)
-        self.thought_pane.show_thought(message_id, view.thinking, header)
-        if reveal and not self.action_show_thoughts.isChecked():
-            self.action_show_thoughts.setChecked(True)
+            self.thought_pane.show_thought(message_id, view.thinking, thought_label(
+                view.thinking_seconds, view.thinking_tokens, thinking=bool(view.thinking)))
+        if reveal:
+            self.set_pane_open_by_user(True)
 
-    def _on_show_thoughts_toggled(self, checked: bool) -> None:
+    def set_pane_open_by_user(self, open_: bool) -> None:
+        self._pane_closed_by_user = not open_
+        self.actions.show_thoughts.setChecked(open_)
+
+    def _on_pane_toggled(self, checked: bool) -> None:
         self.thought_pane.setVisible(checked)
         self.settings.setValue(SETTING_SHOW_THOUGHTS, checked)
         self.settings.sync()
@@ -538,34 +525,68 @@ class MainWindow(FileActionsMixin, ModelActionsMixin, QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.app_settings, self)
-        dialog.modelSettingsRequested.connect(self._edit_current_model_settings)
+        dialog.modelSettingsRequested.connect(self.models.edit_current_settings)
         dialog.accepted.connect(self.appearanceChanged)
         dialog.open()
         return dialog
 
-    def _edit_current_model_settings(self) -> None:
-        d = self.open_models(0)
-        table = d.library_table
-        for r in range(table.rowCount()):
-            if table.item(r, 0).text() == self.loaded_entry:
-                table.selectRow(r)
-                d.edit_settings()
-                return
+    def retheme(self, dark: bool) -> None:
+        """A new theme, now: messages and the pane render again in its colours, and widgets whose
+        style sheets name palette colours pick the new ones up."""
+        for w in self.chat_view.widgets.values():
+            w.refresh()
+        self.thought_pane.retheme(dark)
+        refresh_styles(self)
+
+    # -- status bar ------------------------------------------------------------------
+
+    def _show_context(self, conv=None) -> None:
+        """Context used by the shown chat's last answer, or the window size for a new chat."""
+        if conv is None and self.conversation_id:
+            conv = self.repo.get_conversation(self.conversation_id)
+        last = next((m for m in reversed(conv.path_messages) if m.role is Role.ASSISTANT and m.stats), None) \
+            if conv is not None else None
+        self.speed_label.clear()
+        self.trim_label.clear()
+        n_ctx = self.model_caps.get("n_ctx")
+        if last is not None:
+            s = last.stats
+            used = (s.get("prompt_tokens") or 0) + (s.get("thinking_tokens") or 0) + (s.get("answer_tokens") or 0)
+            self._show_context_used(n_ctx or s.get("n_ctx"), used)
+            tps = s.get("tokens_per_second") or 0
+            self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
+        else:
+            self.context_label.setText(self.tr("Context: %1 tokens").replace("%1", f"{n_ctx:,}") if n_ctx else "")
+
+    def _show_context_used(self, n_ctx: int | None, used: int) -> None:
+        if n_ctx and used:
+            self.context_label.setText(self.tr("Context: %1 / %2 tokens").replace("%1", f"{used:,}")
+                                       .replace("%2", f"{n_ctx:,}"))
 
     # -- misc ------------------------------------------------------------------------
 
-    def _set_busy(self, busy: bool) -> None:
+    def _sync_busy(self) -> None:
+        """Enable what can run now: while an answer streams, everything but the model's own work."""
+        busy = self.stream.busy
         ready = bool(self.model_name)
         self.composer.set_busy(busy, ready, loading=self.model_loading)
-        self.action_stop.setEnabled(busy)
-        self.action_regenerate.setEnabled(not busy and ready)
-        self.sidebar.list.setEnabled(not busy)
-        self.action_new_chat.setEnabled(not busy)
-        self.sidebar.new_chat_button.setEnabled(not busy)
+        self.actions.stop.setEnabled(busy)
+        self.actions.regenerate.setEnabled(not busy and ready)
         self.model_picker.setEnabled(not busy)
+        here = busy and self.stream.conversation_id in (None, self.conversation_id)
         for w in self.chat_view.widgets.values():
-            if w.view.status is not MessageStatus.STREAMING:
-                w.set_streaming(busy)
+            w.set_busy(model_busy=busy or not ready, branch_locked=here)
+        self.sidebar.busy_id = self.stream.conversation_id
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().lower().endswith(".gguf")]
+        if paths:
+            event.acceptProposedAction()
+            self.models.add_model_file(paths[0])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sidebar.flush_deletes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QMessageBox, QSizePolicy, QToolBar, QWidget
@@ -17,53 +19,67 @@ def _action(w, name: str, text: str, slot, shortcut=None, *, checkable=False, ic
         a.setShortcut(QKeySequence(shortcut))
     if checkable:
         a.setCheckable(True)
-        a.toggled.connect(slot)
-    else:
-        a.triggered.connect(slot)
+    if slot is not None:
+        (a.toggled if checkable else a.triggered).connect(slot)
     if icon_name:
         a.setIcon(icon(icon_name))
     return a
 
 
-def build_menus(w) -> None:
+@dataclass
+class Actions:
+    new_chat: QAction
+    open_model: QAction
+    models: QAction
+    export: QAction
+    import_: QAction
+    dataset: QAction
+    settings: QAction
+    show_thoughts: QAction
+    search: QAction
+    focus_input: QAction
+    stop: QAction
+    regenerate: QAction
+    shortcuts: QAction
+
+
+def build_menus(w) -> tuple[Actions, QComboBox]:
+    """The window's menus and toolbar; returns its actions and the toolbar's model picker."""
     tr = w.tr
-    w.action_new_chat = _action(w, "actionNewChat", tr("&New chat"), w.new_chat, QKeySequence.StandardKey.New,
-                                icon_name="new-chat")
-    w.action_open_model = _action(w, "actionOpenModel", tr("&Open model file…"), w.choose_model_file,
-                                  QKeySequence.StandardKey.Open)
-    w.action_models = _action(w, "actionModels", tr("&Models…"), lambda: w.open_models(), "Ctrl+M", icon_name="models")
-    w.action_export = _action(w, "actionExport", tr("&Export…"), lambda: w.export_conversations(), "Ctrl+E")
-    w.action_import = _action(w, "actionImport", tr("&Import…"), w.import_conversations)
-    w.action_dataset = _action(w, "actionDataset", tr("Export reasoning &dataset (thumbs-up answers)…"),
-                               w.export_dataset)
-    w.action_settings = _action(w, "actionSettings", tr("&Settings…"), w.open_settings,
-                                "Ctrl+,", icon_name="settings")
+    a = Actions(
+        new_chat=_action(w, "actionNewChat", tr("&New chat"), w.new_chat, QKeySequence.StandardKey.New,
+                         icon_name="new-chat"),
+        open_model=_action(w, "actionOpenModel", tr("&Open model file…"), w.models.choose_model_file,
+                           QKeySequence.StandardKey.Open),
+        models=_action(w, "actionModels", tr("&Models…"), lambda: w.models.open_models(), "Ctrl+M",
+                       icon_name="models"),
+        export=_action(w, "actionExport", tr("&Export…"), lambda: w.files.export_conversations(), "Ctrl+E"),
+        import_=_action(w, "actionImport", tr("&Import…"), w.files.import_conversations),
+        dataset=_action(w, "actionDataset", tr("Export reasoning &dataset (thumbs-up answers)…"),
+                        w.files.export_dataset),
+        settings=_action(w, "actionSettings", tr("&Settings…"), w.open_settings, "Ctrl+,", icon_name="settings"),
+        show_thoughts=_action(w, "actionShowThoughts", tr("Show &chain of thought"), None, "Ctrl+Shift+T",
+                              checkable=True, icon_name="thought"),
+        search=_action(w, "actionSearch", tr("&Search chats"), w.focus_search, QKeySequence.StandardKey.Find),
+        focus_input=_action(w, "actionFocusInput", tr("&Focus the message box"), w.composer.input.setFocus,
+                            "Ctrl+L"),
+        stop=_action(w, "actionStop", tr("&Stop generating"), w.stop, "Ctrl+.", icon_name="stop"),
+        regenerate=_action(w, "actionRegenerate", tr("&Regenerate the last answer"), w.regenerate_last, "Ctrl+R"),
+        shortcuts=_action(w, "actionShortcuts", tr("&Keyboard shortcuts"), lambda: show_shortcuts(w), "F1"),
+    )
     quit_ = _action(w, "actionQuit", tr("&Quit"), w.close, QKeySequence.StandardKey.Quit)
     file_menu = w.menuBar().addMenu(tr("&File"))
-    file_menu.addActions([w.action_new_chat, w.action_open_model, w.action_models])
+    file_menu.addActions([a.new_chat, a.open_model, a.models])
     file_menu.addSeparator()
-    file_menu.addActions([w.action_export, w.action_import, w.action_dataset])
+    file_menu.addActions([a.export, a.import_, a.dataset])
     file_menu.addSeparator()
-    file_menu.addActions([w.action_settings, quit_])
-
-    w.action_show_thoughts = _action(w, "actionShowThoughts", tr("Show &chain of thought"),
-                                     w._on_show_thoughts_toggled, "Ctrl+Shift+T", checkable=True,
-                                     icon_name="thought")
-    w.action_search = _action(w, "actionSearch", tr("&Search chats"), w.focus_search, QKeySequence.StandardKey.Find)
-    w.action_focus_input = _action(w, "actionFocusInput", tr("&Focus the message box"), w.composer.input.setFocus,
-                                   "Ctrl+L")
+    file_menu.addActions([a.settings, quit_])
     view_menu = w.menuBar().addMenu(tr("&View"))
-    view_menu.addActions([w.action_show_thoughts, w.action_search, w.action_focus_input])
-
-    w.action_stop = _action(w, "actionStop", tr("&Stop generating"), w.stop, "Ctrl+.", icon_name="stop")
-    w.action_regenerate = _action(w, "actionRegenerate", tr("&Regenerate the last answer"), w.regenerate_last,
-                                  "Ctrl+R")
+    view_menu.addActions([a.show_thoughts, a.search, a.focus_input])
     chat_menu = w.menuBar().addMenu(tr("&Chat"))
-    chat_menu.addActions([w.action_stop, w.action_regenerate])
-
+    chat_menu.addActions([a.stop, a.regenerate])
     help_menu = w.menuBar().addMenu(tr("&Help"))
-    w.action_shortcuts = _action(w, "actionShortcuts", tr("&Keyboard shortcuts"), lambda: show_shortcuts(w), "F1")
-    help_menu.addAction(w.action_shortcuts)
+    help_menu.addAction(a.shortcuts)
     help_menu.addAction(_action(w, "actionAbout", tr("&About Reasoner Desktop"), lambda: about(w)))
 
     bar = QToolBar(tr("Main toolbar"))
@@ -71,26 +87,27 @@ def build_menus(w) -> None:
     bar.setMovable(False)
     bar.setIconSize(QSize(18, 18))
     w.addToolBar(bar)
-    bar.addAction(w.action_new_chat)
-    w.model_picker = QComboBox()
-    w.model_picker.setObjectName("modelPicker")
-    w.model_picker.setToolTip(tr("The model that answers (Ctrl+M for all models)"))
-    w.model_picker.setMinimumContentsLength(28)
-    w.model_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    w.model_picker.activated.connect(w._on_model_picked)
-    bar.addWidget(w.model_picker)
-    bar.addAction(w.action_models)
+    bar.addAction(a.new_chat)
+    picker = QComboBox()
+    picker.setObjectName("modelPicker")
+    picker.setToolTip(tr("The model that answers (Ctrl+M for all models)"))
+    picker.setMinimumContentsLength(20)
+    picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    picker.activated.connect(w.models.on_model_picked)
+    bar.addWidget(picker)
+    bar.addAction(a.models)
     spacer = QWidget()
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     bar.addWidget(spacer)
-    bar.addAction(w.action_show_thoughts)
-    bar.addAction(w.action_settings)
+    bar.addAction(a.show_thoughts)
+    bar.addAction(a.settings)
+    return a, picker
 
 
 def shortcut_rows(w) -> list[tuple[str, str]]:
-    actions = [w.action_new_chat, w.action_search, w.action_focus_input, w.action_stop, w.action_regenerate,
-               w.action_show_thoughts, w.action_models, w.action_open_model, w.action_export, w.action_settings,
-               w.action_shortcuts]
+    a = w.actions
+    actions = [a.new_chat, a.search, a.focus_input, a.stop, a.regenerate, a.show_thoughts, a.models, a.open_model,
+               a.export, a.settings, a.shortcuts]
     rows = [(a.shortcut().toString(QKeySequence.SequenceFormat.NativeText), a.text().replace("&", ""))
             for a in actions if not a.shortcut().isEmpty()]
     return [(w.tr("Enter / Shift+Enter"), w.tr("Send / new line"))] + rows

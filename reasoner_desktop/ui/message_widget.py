@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
-    QTextBrowser,
+    QPlainTextEdit,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from reasoner_desktop.domain.messages import MessageStatus, Role
-from reasoner_desktop.export.rich_text import complete_blocks_end, render_markdown
+from reasoner_desktop.ui.markdown_view import MarkdownRenderer, SafeBrowser, app_is_dark
 from reasoner_desktop.ui.theme import icon
-from reasoner_desktop.ui.thought_pane import thought_label
+from reasoner_desktop.ui.thought_pane import budget_note, thought_label
+
+COPIED_MS = 1500  # how long "Copied" shows on the button
 
 
 @dataclass
@@ -37,61 +39,32 @@ class MessageView:
     thinking_tokens: int | None = None
     rating: int | None = None
     siblings: list[int] = field(default_factory=list)  # this message and its alternatives, in order
+    budget: str | None = None  # none | cut | extended: what the thinking budget did
+    stats: dict = field(default_factory=dict)  # GenerationStats of the answer, as stored
 
 
-STATUS_NOTES = {
-    MessageStatus.STOPPED: "Stopped",
-    MessageStatus.ERROR: "Error",
-    MessageStatus.INTERRUPTED: "Interrupted — the app closed while this was being written",
-}
 
 
-def is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+class EditBox(QPlainTextEdit):
+    """Editing a question in place: Enter sends, Shift+Enter starts a new line, Esc cancels."""
 
+    submitted = Signal()
+    cancelled = Signal()
 
-class SafeBrowser(QTextBrowser):
-    """Rich text from an untrusted source: it loads nothing (no remote or local images, no
-    style sheets) and follows no link by itself; the window decides what a click does."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.viewport().setAutoFillBackground(False)
-        self.setStyleSheet("QTextBrowser { background: transparent; }")
-        self.document().setDocumentMargin(2)
-        self.document().contentsChanged.connect(self._fit_height)
-        self.requested: list[str] = []  # what the content asked to load (for tests): never loaded
-
-    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 (Qt override)
-        self.requested.append(url.toString())
-        return None
-
-    def _fit_height(self) -> None:
-        doc = self.document()
-        width = self.viewport().width()
-        if doc.textWidth() != width:  # setting it, even unchanged, lays the whole document out again
-            doc.setTextWidth(width)
-        h = int(doc.size().height()) + 4
-        if h != self.height():
-            self.setFixedHeight(h)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit_height()
-
-    def sizeHint(self) -> QSize:
-        return QSize(400, self.height())
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                event.modifiers() & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier)):
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class MessageWidget(QFrame):
     thoughtClicked = Signal(int)
-    editRequested = Signal(int)
+    editRequested = Signal(int, str)  # question id, the edited text
     regenerateRequested = Signal(int)
     branchRequested = Signal(int)  # the sibling message id to show
     ratingChanged = Signal(int, object)  # message id, 1 / -1 / None
@@ -100,11 +73,8 @@ class MessageWidget(QFrame):
     def __init__(self, view: MessageView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        self.code_blocks: list[str] = []
-        self._rendered_as: tuple | None = None
-        self._streamed = 0  # characters of content already shown while streaming
-        self._md_upto = 0  # ... of which rendered as Markdown
-        self._tail_start = 0  # document position where the plain, still-growing tail starts
+        self._model_busy = False
+        self._branch_locked = False
         self.setObjectName(f"message-{view.id}")
         self.setProperty("role", view.role.value)
         self.setStyleSheet("QFrame[role='user'] { background: palette(alternate-base); border-radius: 10px; }")
@@ -124,16 +94,28 @@ class MessageWidget(QFrame):
         self.body = SafeBrowser()
         self.body.setObjectName("messageBody")
         self.body.anchorClicked.connect(self._on_anchor)
+        self.renderer = MarkdownRenderer(self.body)
         layout.addWidget(self.body)
+        self.editor: EditBox | None = None
+        self._edit_row: QWidget | None = None
 
         self.status = QLabel()
         self.status.setObjectName("messageStatus")
+        self.status.setWordWrap(True)
         self.status.setStyleSheet("color: palette(placeholder-text); font-style: italic;")
         layout.addWidget(self.status)
         layout.addLayout(self._actions())
         if view.role is Role.USER:
             self.thought_button.hide()
         self.refresh()
+
+    @property
+    def code_blocks(self) -> list[str]:
+        return self.renderer.code_blocks
+
+    @property
+    def _rendered_as(self):
+        return self.renderer.rendered_as
 
     def _tool(self, name: str, text: str, tip: str) -> QToolButton:
         b = QToolButton()
@@ -157,7 +139,7 @@ class MessageWidget(QFrame):
         self.copy_button.clicked.connect(self.copy_message)
         self.edit_button = self._tool("editMessage", self.tr("Edit"), self.tr("Edit this question and ask again "
                                                                              "(the old version stays as a branch)"))
-        self.edit_button.clicked.connect(lambda: self.editRequested.emit(self.view.id))
+        self.edit_button.clicked.connect(self.start_edit)
         self.regen_button = self._tool("regenerateMessage", self.tr("Regenerate"),
                                        self.tr("Answer again (the old answer stays as a branch)"))
         self.regen_button.clicked.connect(lambda: self.regenerateRequested.emit(self.view.id))
@@ -198,6 +180,8 @@ class MessageWidget(QFrame):
 
     def copy_message(self) -> None:
         QGuiApplication.clipboard().setText(self.view.content)
+        self.copy_button.setText(self.tr("Copied"))
+        QTimer.singleShot(COPIED_MS, self.copy_button, lambda: self.copy_button.setText(self.tr("Copy")))
 
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == "copy":
@@ -208,85 +192,123 @@ class MessageWidget(QFrame):
             return
         self.linkActivated.emit(url)
 
-    def set_streaming(self, streaming: bool) -> None:
-        for b in (self.copy_button, self.edit_button, self.regen_button, self.up_button, self.down_button,
-                  self.prev_button, self.next_button):
+    # -- editing a question in place -------------------------------------------------
+
+    def start_edit(self) -> EditBox | None:
+        if self.view.role is not Role.USER or self.editor is not None or self._model_busy:
+            return self.editor
+        self.editor = EditBox(self.view.content)
+        self.editor.setObjectName("editBox")
+        self.editor.submitted.connect(self._submit_edit)
+        self.editor.cancelled.connect(self.cancel_edit)
+        send = QPushButton(self.tr("Send"))
+        send.setObjectName("editSend")
+        send.clicked.connect(self._submit_edit)
+        cancel = QPushButton(self.tr("Cancel"))
+        cancel.setObjectName("editCancel")
+        cancel.clicked.connect(self.cancel_edit)
+        hint = QLabel(self.tr("Enter sends · Esc cancels · the old question stays as a branch"))
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(hint, 1)
+        row.addWidget(cancel)
+        row.addWidget(send)
+        self._edit_row = QWidget()
+        self._edit_row.setLayout(row)
+        layout: QVBoxLayout = self.layout()
+        i = layout.indexOf(self.body)
+        layout.insertWidget(i + 1, self.editor)
+        layout.insertWidget(i + 2, self._edit_row)
+        self.body.hide()
+        self.editor.setFocus()
+        self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
+        return self.editor
+
+    def cancel_edit(self) -> None:
+        for w in (self.editor, self._edit_row):
+            if w is not None:
+                w.hide()
+                w.deleteLater()
+        self.editor = self._edit_row = None
+        self.body.show()
+
+    def _submit_edit(self) -> None:
+        text = self.editor.toPlainText().strip() if self.editor is not None else ""
+        if not text or self._model_busy:
+            return
+        self.cancel_edit()
+        self.editRequested.emit(self.view.id, text)
+
+    # -- state -----------------------------------------------------------------------
+
+    def set_busy(self, *, model_busy: bool, branch_locked: bool) -> None:
+        """While the model is busy (an answer streams, or no model is loaded), what needs it is off
+        and says why; reading, copying and rating stay available. Branches of the conversation being
+        written are locked so that its answer stays in view."""
+        self._model_busy, self._branch_locked = model_busy, branch_locked
+        streaming = self.view.status is MessageStatus.STREAMING
+        wait = self.tr("Wait until the answer being written is finished (or Stop it)")
+        for b, tip in ((self.edit_button, self.tr("Edit this question and ask again "
+                                                  "(the old version stays as a branch)")),
+                       (self.regen_button, self.tr("Answer again (the old answer stays as a branch)"))):
+            b.setEnabled(not model_busy)
+            b.setToolTip(wait if model_busy else tip)
+        for b in (self.up_button, self.down_button):
             b.setEnabled(not streaming)
+        self._sync_branch_buttons()
+
+    def _sync_branch_buttons(self) -> None:
+        sib, v = self.view.siblings, self.view
+        if len(sib) > 1 and v.id in sib:
+            i = sib.index(v.id)
+            locked = self._branch_locked or v.status is MessageStatus.STREAMING
+            self.prev_button.setEnabled(i > 0 and not locked)
+            self.next_button.setEnabled(i < len(sib) - 1 and not locked)
 
     def refresh(self, *, streaming_seconds: float | None = None) -> None:
         v = self.view
         streaming = v.status is MessageStatus.STREAMING
-        self._render_body(streaming)
-        self.body.setVisible(bool(v.content))
+        dark = app_is_dark()
+        if streaming:
+            self.renderer.grow(v.content, dark)
+        else:
+            self.renderer.show(v.content, dark, plain=v.role is Role.USER)  # questions are shown as typed
+        self.body.setVisible(bool(v.content) and self.editor is None)
         if v.role is Role.ASSISTANT:
             has_thought = bool(v.thinking) or streaming
             self.thought_button.setVisible(has_thought)
             if streaming_seconds is not None and streaming:
                 self.thought_button.setText("▸ " + thought_label(streaming_seconds, streaming=True))
             else:
-                self.thought_button.setText("▸ " + thought_label(v.thinking_seconds, v.thinking_tokens))
-        note = STATUS_NOTES.get(v.status)
-        self.status.setText(self.tr(note) if note else "")
-        self.status.setVisible(bool(note))
+                label = thought_label(v.thinking_seconds, v.thinking_tokens)
+                note = budget_note(v.budget, v.stats)
+                self.thought_button.setText("▸ " + label + (f" · {note}" if note else ""))
+        self.status.setText(self._status_note())
+        self.status.setVisible(bool(self.status.text()))
         n = len(v.siblings)
         for w in (self.prev_button, self.branch_label, self.next_button):
             w.setVisible(n > 1)
         if n > 1 and v.id in v.siblings:
-            i = v.siblings.index(v.id)
-            self.branch_label.setText(f"{i + 1} / {n}")
-            self.prev_button.setEnabled(i > 0 and not streaming)
-            self.next_button.setEnabled(i < n - 1 and not streaming)
+            self.branch_label.setText(f"{v.siblings.index(v.id) + 1} / {n}")
+        self._sync_branch_buttons()
         self._sync_rating()
-        self.set_streaming(streaming)
+        for b in (self.up_button, self.down_button):
+            b.setEnabled(not streaming)
 
-    def _render_body(self, streaming: bool) -> None:
+    def _status_note(self) -> str:
         v = self.view
-        if streaming:
-            self._stream_body()
-            return
-        key = (v.content, is_dark(self))
-        if key == self._rendered_as:
-            return
-        if v.role is Role.USER:
-            self.body.setPlainText(v.content)  # questions are shown as typed
-            self.code_blocks = []
-        else:
-            rendered = render_markdown(v.content, dark=key[1])
-            self.body.document().setHtml(rendered.html)
-            self.code_blocks = rendered.code_blocks
-        self._rendered_as = key
-        self._streamed = 0
+        if v.role is Role.ASSISTANT and v.status in (MessageStatus.COMPLETE, MessageStatus.STOPPED) \
+                and not v.content.strip() and v.thinking.strip():
+            return self.tr("No answer after the thought: it used the whole allowance. Raise Max thinking or the "
+                           "context, or Regenerate.")
+        return {
+            MessageStatus.STOPPED: self.tr("Stopped"),
+            MessageStatus.ERROR: self.tr("Error"),
+            MessageStatus.INTERRUPTED: self.tr("Interrupted — the app closed while this was being written"),
+        }.get(v.status, "")
 
-    def _stream_body(self) -> None:
-        """While an answer streams, each update costs what is new, however long the answer is:
-        Markdown blocks that are complete (up to the last blank line outside a code fence) are
-        rendered once and added; the block still being written is appended as plain text."""
-        v = self.view
-        doc = self.body.document()
-        if self._rendered_as is not None or self._streamed > len(v.content):
-            doc.clear()
-            self._rendered_as = None
-            self._streamed = self._md_upto = self._tail_start = 0
-            self.code_blocks = []
-        cursor = QTextCursor(doc)
-        split = complete_blocks_end(v.content, self._md_upto)
-        if split > self._md_upto:
-            cursor.setPosition(self._tail_start)
-            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-            cursor.removeSelectedText()
-            rendered = render_markdown(v.content[self._md_upto:split], dark=is_dark(self),
-                                       code_start=len(self.code_blocks))
-            cursor.insertHtml(rendered.html)
-            self.code_blocks += rendered.code_blocks
-            self._md_upto = split
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-            self._tail_start = cursor.position()
-            tail = v.content[split:]
-        else:
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            tail = v.content[max(self._streamed, self._md_upto):]
-        if tail:
-            cursor.setCharFormat(QTextCharFormat())
-            cursor.insertText(tail)
-        self._streamed = len(v.content)
+    def highlight(self, words: str) -> int | None:
+        """Mark the search's words in the body; the y (in this widget) of the first one, or None."""
+        y = self.body.highlight(words)
+        return None if y is None else self.body.mapTo(self, self.body.rect().topLeft()).y() + y

@@ -1,8 +1,10 @@
 """Model handling of the main window: the toolbar picker, the Models dialog, adding files
-(menu or drag-and-drop), and the worker's load results."""
+(menu or drag-and-drop). The window owns one ModelActions; the worker's load results go to the
+window's slots (app.py wires them)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from reasoner_desktop.inference.errors import ModelLoadError
@@ -12,15 +14,21 @@ from reasoner_desktop.ui.models_dialog import ModelsDialog
 SETTING_LAST_MODEL = "model/last"
 
 
-class ModelActionsMixin:
-    """Mixed into MainWindow. Nothing here is connected to a worker signal: PySide6 calls a
-    method of a non-QObject class in the emitting thread, so worker results go to MainWindow slots.
-    Needs self.library, self.settings, self.downloads, self.composer,
-    self.model_picker, set_model_state(), show_error(), loadModelRequested."""
+class ModelActions(QObject):
+    """The window's model handling. Needs the window's library, settings, downloads, model picker,
+    set_model_state(), show_error() and loadModelRequested signal."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.w = window
+        self.library = window.library
+        self.settings = window.settings
+        self.dialog: ModelsDialog | None = None
+        self.loaded_entry: str | None = None  # the library name of the model in use
 
     def request_model(self, path: str, settings=None) -> None:
-        self.set_model_state(None, loading=True)
-        self.loadModelRequested.emit(path, settings)
+        self.w.set_model_state(None, loading=True)
+        self.w.loadModelRequested.emit(path, settings)
 
     def last_model_name(self) -> str | None:
         return self.settings.value(SETTING_LAST_MODEL) or None
@@ -30,7 +38,7 @@ class ModelActionsMixin:
         entry = self.library.get(name) if name else None
         if entry is None:
             if not quiet:
-                self.show_error(self.tr("No such model"), name)
+                self.w.show_error(self.tr("No such model"), name)
             return False
         self.settings.setValue(SETTING_LAST_MODEL, entry.name)
         self.loaded_entry = entry.name
@@ -39,7 +47,7 @@ class ModelActionsMixin:
         return True
 
     def refresh_model_picker(self) -> None:
-        picker: QComboBox = self.model_picker
+        picker: QComboBox = self.w.model_picker
         picker.blockSignals(True)
         picker.clear()
         for entry in self.library.entries():
@@ -50,54 +58,53 @@ class ModelActionsMixin:
         picker.setCurrentIndex(i if i >= 0 and self.loaded_entry else -1)
         picker.blockSignals(False)
 
-    def _on_model_picked(self, index: int) -> None:
-        name = self.model_picker.itemData(index)
+    def on_model_picked(self, index: int) -> None:
+        name = self.w.model_picker.itemData(index)
         if name == "":
             self.refresh_model_picker()
             self.open_models()
-        elif name and name != self.loaded_entry and self.streaming_id is None:
+        elif name and name != self.loaded_entry and not self.w.stream.busy:
             self.use_model(name)
-        elif self.streaming_id is not None:
+        elif self.w.stream.busy:
             self.refresh_model_picker()
 
     def on_model_settings_changed(self, name: str) -> None:
         """New settings for the model in use take effect now (it is reloaded; history is untouched)."""
-        if name == self.loaded_entry and self.streaming_id is None:
+        if name == self.loaded_entry and not self.w.stream.busy:
             self.use_model(name)
 
     def open_models(self, tab: int = 0) -> ModelsDialog:
-        if self.models_dialog is None:
-            self.models_dialog = ModelsDialog(self.library, self.downloads, self)
-            self.models_dialog.modelChosen.connect(self.use_model)
-            self.models_dialog.settingsChanged.connect(self.on_model_settings_changed)
-            self.models_dialog.finished.connect(lambda _: self.refresh_model_picker())
-        self.models_dialog.refresh_library()
-        self.models_dialog.tabs.setCurrentIndex(tab)
-        self.models_dialog.show()
-        self.models_dialog.raise_()
-        return self.models_dialog
+        if self.dialog is None:
+            self.dialog = ModelsDialog(self.library, self.w.downloads, self.w)
+            self.dialog.modelChosen.connect(self.use_model)
+            self.dialog.settingsChanged.connect(self.on_model_settings_changed)
+            self.dialog.finished.connect(lambda _: self.refresh_model_picker())
+        self.dialog.refresh_library()
+        self.dialog.tabs.setCurrentIndex(tab)
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
 
-    def dragEnterEvent(self, event) -> None:
-        if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().lower().endswith(".gguf")]
-        if paths:
-            event.acceptProposedAction()
-            self.add_model_file(paths[0])
+    def edit_current_settings(self) -> None:
+        d = self.open_models(0)
+        table = d.library_table
+        for r in range(table.rowCount()):
+            if table.item(r, 0).text() == self.loaded_entry:
+                table.selectRow(r)
+                d.edit_settings()
+                return
 
     def add_model_file(self, path: str) -> None:
         """A GGUF dropped on the window or opened from File: into the library, then loaded."""
         try:
             entry = self.library.add(path)
         except (LibraryError, ModelLoadError) as exc:
-            self.show_error(self.tr("The model could not be added"), str(exc))
+            self.w.show_error(self.tr("The model could not be added"), str(exc))
             return
         self.use_model(entry.name)
 
     def choose_model_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), "",
+        path, _ = QFileDialog.getOpenFileName(self.w, self.tr("Open a GGUF model"), "",
                                               self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
             self.add_model_file(path)

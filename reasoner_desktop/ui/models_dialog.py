@@ -283,7 +283,7 @@ class ModelsDialog(QDialog):
             item = QListWidgetItem(repo)
             item.setData(Qt.ItemDataRole.UserRole, repo)
             self.repo_list.addItem(item)
-        self.status.setText(self.tr("%1 repositories found.").replace("%1", str(len(repos))) if repos else
+        self.status.setText(self.tr("%n repository(ies) found.", "", len(repos)) if repos else
                             self.tr("No GGUF repositories match “%1”.").replace("%1", query))
 
     def _on_repo_selected(self, item: QListWidgetItem | None, _prev=None) -> None:
@@ -301,15 +301,15 @@ class ModelsDialog(QDialog):
         self.file_table.setRowCount(len(files))
         for r, f in enumerate(files):
             note = self.tr("best fit for this computer") if f.name == suggested else (
-                self.tr("%1 parts").replace("%1", str(len(f.parts))) if len(f.parts) > 1 else "")
+                self.tr("%n part(s)", "", len(f.parts)) if len(f.parts) > 1 else "")
             for c, text in enumerate([f.name, _gb(f.size), f.quant, note]):
                 self.file_table.setItem(r, c, QTableWidgetItem(text))
             if f.name == suggested:
                 self.file_table.selectRow(r)
         self.file_table.resizeColumnsToContents()
         self.file_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.status.setText(self.tr("%1 GGUF files. The suggestion is the largest that fits in free memory.")
-                            .replace("%1", str(len(files))) if files else self.tr("This repository has no GGUF files."))
+        self.status.setText(self.tr("%n GGUF file(s). The suggestion is the largest that fits in free memory.", "",
+                                    len(files)) if files else self.tr("This repository has no GGUF files."))
 
     def _selected_file(self):
         rows = {i.row() for i in self.file_table.selectedItems()}

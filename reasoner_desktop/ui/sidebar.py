@@ -52,6 +52,7 @@ class Sidebar(QWidget):
         self.setObjectName("sidebar")
         self.repo = repo
         self.current_id = 0
+        self.busy_id: int | None = None  # the conversation an answer is being written in
         self.pending_delete: dict[int, QTimer] = {}
 
         self.new_chat_button = QPushButton(self.tr("New chat"))
@@ -75,7 +76,8 @@ class Sidebar(QWidget):
         self.list.setObjectName("conversationList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.list.setWordWrap(True)
+        self.list.setWordWrap(False)  # a title is one line, elided, whole in its tooltip
+        self.list.setUniformItemSizes(False)
         self.list.itemClicked.connect(self._clicked)
         self.list.itemActivated.connect(self._clicked)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -138,7 +140,7 @@ class Sidebar(QWidget):
         if not hits:
             self._heading(self.tr("No matches"))
             return
-        self._heading(self.tr("%1 matches").replace("%1", str(len(hits))))
+        self._heading(self.tr("%n match(es)", "", len(hits)))
         for h in hits:
             where = self.tr("in a thought") if h.field == "thinking" else ""
             text = f"{h.conversation_title}\n  {h.snippet}" + (f"  ({where})" if where else "")
@@ -177,7 +179,10 @@ class Sidebar(QWidget):
         menu.addAction(self.tr("Unpin") if conv.pinned else self.tr("Pin"), lambda: self.set_pinned(cid, not conv.pinned))
         menu.addAction(self.tr("Export…"), lambda: self.exportRequested.emit(cid))
         menu.addSeparator()
-        menu.addAction(self.tr("Delete"), lambda: self.delete(cid))
+        delete = menu.addAction(self.tr("Delete"), lambda: self.delete(cid))
+        if cid == self.busy_id:
+            delete.setEnabled(False)
+            delete.setText(self.tr("Delete (an answer is being written here)"))
         menu.exec(self.list.viewport().mapToGlobal(pos))
 
     def rename(self, cid: int, title: str | None = None) -> None:
@@ -185,9 +190,15 @@ class Sidebar(QWidget):
         if conv is None:
             return
         if title is None:
-            title, ok = QInputDialog.getText(self, self.tr("Rename conversation"), self.tr("Title:"), text=conv.title)
-            if not ok:
+            dialog = QInputDialog(self)
+            dialog.setObjectName("renameDialog")
+            dialog.setWindowTitle(self.tr("Rename conversation"))
+            dialog.setLabelText(self.tr("Title:"))
+            dialog.setTextValue(conv.title)
+            dialog.setMinimumWidth(420)  # room for the title bar's text and a long title
+            if dialog.exec() != QInputDialog.DialogCode.Accepted:
                 return
+            title = dialog.textValue()
         title = title.strip()
         if title:
             self.repo.rename_conversation(cid, title)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 def resources_dir() -> Path:
@@ -55,6 +55,16 @@ def apply_theme(app: QApplication, theme: str) -> bool:
         app.setPalette(palette)
         icon.cache_clear()
     return dark
+
+
+def refresh_styles(root: QWidget) -> None:
+    """Style sheets that name palette colours (`palette(placeholder-text)`) are resolved when they
+    are applied: apply them again after a theme change, or a grey label stays the old theme's grey."""
+    for w in [root, *root.findChildren(QWidget)]:
+        sheet = w.styleSheet()
+        if sheet:
+            w.setStyleSheet("")
+            w.setStyleSheet(sheet)
 
 
 @lru_cache(maxsize=64)

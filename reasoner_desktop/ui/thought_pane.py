@@ -1,21 +1,41 @@
-"""The Chain of thought pane: one answer's thought, live while it streams."""
+"""The Chain of thought pane: one answer's thought as light Markdown, live while it streams."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolButton, QHBoxLayout, QVBoxLayout, QWidget, QFrame
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from reasoner_desktop.ui.markdown_view import MarkdownRenderer, SafeBrowser, app_is_dark
 
 
-def thought_label(seconds: float | None, tokens: int | None = None, *, streaming: bool = False) -> str:
+
+
+def thought_label(seconds: float | None, tokens: int | None = None, *, streaming: bool = False,
+                  thinking: bool = True) -> str:
+    """"Thinking… 3 s" while it streams, "Thought for 5.2 s · 79 tokens" after, "No thinking" when
+    the answer came without a thought."""
+    if not thinking and not streaming:
+        return QCoreApplication.translate("ThoughtPane", "No thinking")
     seconds = max(0.0, seconds or 0.0)
     secs = f"{seconds:.1f}" if seconds < 10 and not streaming else str(round(seconds))
     if streaming:
         return QCoreApplication.translate("ThoughtPane", "Thinking… %1 s").replace("%1", secs)
     text = QCoreApplication.translate("ThoughtPane", "Thought for %1 s").replace("%1", secs)
     if tokens:
-        text += " · " + QCoreApplication.translate("ThoughtPane", "%1 tokens").replace("%1", str(tokens))
+        text += " · " + QCoreApplication.translate("ThoughtPane", "%1 tokens").replace("%1", f"{tokens:,}")
     return text
+
+
+def budget_note(budget: str | None, stats: dict | None) -> str:
+    """What the thinking budget did to a thought, as stored on its message: "cut at 1,024" (the
+    thought was closed for the model), "extended ×3" (an early end became "Wait" three times)."""
+    stats = stats or {}
+    if budget == "extended" and stats.get("extensions"):
+        return QCoreApplication.translate("ThoughtPane", "extended ×%1").replace("%1", str(stats["extensions"]))
+    if budget == "cut":
+        tokens = stats.get("thinking_tokens")
+        return QCoreApplication.translate("ThoughtPane", "cut at %1").replace("%1", f"{tokens:,}") if tokens else QCoreApplication.translate("ThoughtPane", "cut")
+    return ""
 
 
 class ThoughtPane(QFrame):
@@ -24,6 +44,8 @@ class ThoughtPane(QFrame):
         self.setObjectName("thoughtPane")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.message_id: int | None = None
+        self._text = ""  # the thought shown, as Markdown source
+        self._dark = False
 
         self.title = QLabel(self.tr("Chain of thought"))
         self.title.setObjectName("thoughtPaneTitle")
@@ -31,6 +53,7 @@ class ThoughtPane(QFrame):
         font.setBold(True)
         self.title.setFont(font)
         self.close_button = QToolButton()
+        self.close_button.setObjectName("thoughtPaneClose")
         self.close_button.setText("×")
         self.close_button.setToolTip(self.tr("Hide the chain of thought"))
         self.close_button.setAutoRaise(True)
@@ -39,11 +62,10 @@ class ThoughtPane(QFrame):
         self.header.setObjectName("thoughtHeader")
         self.header.setStyleSheet("color: palette(placeholder-text);")
 
-        self.text = QPlainTextEdit()
+        self.text = SafeBrowser(fit_height=False)
         self.text.setObjectName("thoughtText")
-        self.text.setReadOnly(True)
         self.text.setPlaceholderText(self.tr("The model's reasoning appears here while it thinks."))
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.renderer = MarkdownRenderer(self.text)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -55,25 +77,38 @@ class ThoughtPane(QFrame):
         layout.addWidget(self.header)
         layout.addWidget(self.text, 1)
 
-    def show_thought(self, message_id: int | None, text: str, header: str) -> None:
+    def show_thought(self, message_id: int | None, text: str, header: str, *, keep_scroll: bool = False) -> None:
+        bar = self.text.verticalScrollBar()
+        at = bar.value()
         self.message_id = message_id
-        self.text.setPlainText(text)
+        self._text = text
+        self._dark = app_is_dark()
+        self.renderer.show(text, self._dark)
         self.header.setText(header)
-        self.text.moveCursor(QTextCursor.MoveOperation.Start)
+        bar.setValue(at if keep_scroll else 0)
 
     def append(self, text: str) -> None:
-        """Append streamed text without re-laying out what is already shown."""
+        """Streamed text: complete Markdown blocks render once, the rest is appended as text; the
+        view stays at the end if it was there."""
         bar = self.text.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
-        cursor = self.text.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
+        self._text += text
+        self.renderer.grow(self._text, self._dark)
         if at_bottom:
             bar.setValue(bar.maximum())
 
     def set_header(self, text: str) -> None:
         self.header.setText(text)
 
+    def highlight(self, words: str) -> None:
+        """Mark the search's words and scroll to the first."""
+        y = self.text.highlight(words)
+        if y is not None:
+            self.text.verticalScrollBar().setValue(max(0, y - 40))
+
+    def retheme(self, dark: bool) -> None:
+        self._dark = dark
+        self.renderer.show(self._text, dark)
+
     def clear(self) -> None:
         self.show_thought(None, "", "")
-

@@ -17,7 +17,7 @@ from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, Th
 from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.logs import record_crash, unexpected_error_sentence
-from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions
+from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions, TurnResult
 from reasoner_desktop.storage.repository import HistoryRepository
 
 
@@ -25,11 +25,11 @@ class ChatWorker(QObject):
     # out (emitted on the worker thread, delivered queued to the GUI)
     modelLoaded = Signal(str, dict)  # model name, what it can do (see _capabilities)
     modelFailed = Signal(str)  # one user-facing sentence
-    turnStarted = Signal(int, int, int)  # conversation id, user message id, assistant message id
+    turnStarted = Signal(object)  # TurnIds: the rows the turn writes
     thinkingDelta = Signal(int, str)  # assistant message id, text
     answerDelta = Signal(int, str)
     contextTrimmed = Signal(int, int)  # assistant message id, messages left out of the prompt
-    turnFinished = Signal(int, dict)  # assistant message id, result (TurnResult.to_json + stop latency)
+    turnFinished = Signal(object)  # TurnResult (TurnResult.failed when it could not run)
 
     def __init__(self, repo: HistoryRepository) -> None:
         super().__init__()
@@ -89,23 +89,22 @@ class ChatWorker(QObject):
         self._cancel.clear()
         self._cancel_requested_at = None
         if self._engine is None:
-            self.turnFinished.emit(0, {"status": "error", "error": "No model is loaded.", "conversation_id": 0})
+            self.turnFinished.emit(TurnResult.failed(TurnIds(0, 0, 0), "No model is loaded."))
             return
-        current = {"id": 0}
+        current = {"ids": TurnIds(0, 0, 0)}
 
         def on_start(ids: TurnIds) -> None:
-            current["id"] = ids.assistant_message_id
-            current["conversation"] = ids.conversation_id
-            current["user"] = ids.user_message_id
-            self.turnStarted.emit(ids.conversation_id, ids.user_message_id, ids.assistant_message_id)
+            current["ids"] = ids
+            self.turnStarted.emit(ids)
 
         def on_event(event) -> None:
+            message_id = current["ids"].assistant_message_id
             if isinstance(event, ThinkingDelta):
-                self.thinkingDelta.emit(current["id"], event.text)
+                self.thinkingDelta.emit(message_id, event.text)
             elif isinstance(event, AnswerDelta):
-                self.answerDelta.emit(current["id"], event.text)
+                self.answerDelta.emit(message_id, event.text)
             elif isinstance(event, ContextTrimmed):
-                self.contextTrimmed.emit(current["id"], event.dropped_messages)
+                self.contextTrimmed.emit(message_id, event.dropped_messages)
             elif isinstance(event, Done) and self._cancel_requested_at is not None:
                 current["stop_latency"] = time.perf_counter() - self._cancel_requested_at
 
@@ -118,14 +117,12 @@ class ChatWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - a turn that fails must never leave the window streaming
             self._failed(current, user_sentence(exc))
             return
-        payload = result.to_json()
-        payload["stop_latency_seconds"] = current.get("stop_latency")
-        payload["n_ctx"] = self._engine.n_ctx
-        self.turnFinished.emit(result.ids.assistant_message_id, payload)
+        result.stop_latency_seconds = current.get("stop_latency")
+        result.stats.n_ctx = result.stats.n_ctx or self._engine.n_ctx
+        self.turnFinished.emit(result)
 
     def _failed(self, current: dict, sentence: str) -> None:
-        self.turnFinished.emit(current["id"], {"status": "error", "conversation_id": current.get("conversation", 0),
-                                               "user_message_id": current.get("user", 0), "error": sentence})
+        self.turnFinished.emit(TurnResult.failed(current["ids"], sentence))
 
     @Slot()
     def shutdown(self) -> None:

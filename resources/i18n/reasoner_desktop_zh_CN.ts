@@ -6,9 +6,11 @@
       <source>Ask anything. The model thinks first; its chain of thought appears in the pane on the right.</source>
       <translation>随便问。模型会先思考，它的思维链显示在右侧窗格中。</translation>
     </message>
-    <message>
-      <source>Show %1 earlier messages</source>
-      <translation>显示更早的 %1 条消息</translation>
+    <message numerus="yes">
+      <source>Show %Ln earlier message(s)</source>
+      <translation>
+        <numerusform>显示更早的 %Ln 条消息</numerusform>
+      </translation>
     </message>
   </context>
   <context>
@@ -28,6 +30,10 @@
     <message>
       <source>Max thinking</source>
       <translation>最大思考</translation>
+    </message>
+    <message>
+      <source>Max thinking tokens. Prompted thinking stops at %1 tokens unless you set a limit here (or a higher Think longer); the thought is then closed and the model answers.</source>
+      <translation>最大思考 token 数。提示式思考在 %1 个 token 时停止，除非你在这里设置上限（或更高的“多想一会儿”）；随后思考结束，模型作答。</translation>
     </message>
     <message>
       <source>Max thinking tokens: the thought is closed at this length and the model answers</source>
@@ -86,6 +92,10 @@
       <translation>此模型不会自行思考；请使用提示引导思考</translation>
     </message>
     <message>
+      <source>auto (%1)</source>
+      <translation>自动（%1）</translation>
+    </message>
+    <message>
       <source>no limit</source>
       <translation>不限</translation>
     </message>
@@ -122,22 +132,71 @@
     </message>
   </context>
   <context>
+    <name>FileActions</name>
+    <message>
+      <source>Conversation exports (*.json)</source>
+      <translation>对话导出文件 (*.json)</translation>
+    </message>
+    <message>
+      <source>Export all conversations</source>
+      <translation>导出全部对话</translation>
+    </message>
+    <message>
+      <source>Export conversation</source>
+      <translation>导出对话</translation>
+    </message>
+    <message>
+      <source>Export failed</source>
+      <translation>导出失败</translation>
+    </message>
+    <message>
+      <source>Export reasoning dataset</source>
+      <translation>导出推理数据集</translation>
+    </message>
+    <message>
+      <source>Exported to %1</source>
+      <translation>已导出到 %1</translation>
+    </message>
+    <message>
+      <source>Import conversations</source>
+      <translation>导入对话</translation>
+    </message>
+    <message>
+      <source>Import failed</source>
+      <translation>导入失败</translation>
+    </message>
+    <message>
+      <source>JSON Lines (*.jsonl)</source>
+      <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+      <source>Zip archive (*.zip)</source>
+      <translation>Zip 压缩包 (*.zip)</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n already in the history.</source>
+      <translation>
+        <numerusform>%n 个已在历史记录中。</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n thumbs-up example(s) written.</source>
+      <translation>
+        <numerusform>已写入 %n 个点赞示例。</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>Imported %n conversation(s).</source>
+      <translation>
+        <numerusform>已导入 %n 个对话。</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
-    <message>
-      <source>%1 old message(s) left out to fit the context</source>
-      <translation>为适应上下文，省略了 %1 条较早的消息</translation>
-    </message>
-    <message>
-      <source>%1 thumbs-up example(s) written.</source>
-      <translation>已写入 %1 个点赞示例。</translation>
-    </message>
     <message>
       <source>%1 tokens/s</source>
       <translation>%1 词元/秒</translation>
-    </message>
-    <message>
-      <source>%1 were already here.</source>
-      <translation>其中 %1 个已存在。</translation>
     </message>
     <message>
       <source>&amp;About Reasoner Desktop</source>
@@ -224,68 +283,20 @@
       <translation>对话已删除。</translation>
     </message>
     <message>
-      <source>Conversation exports (*.json)</source>
-      <translation>对话导出文件 (*.json)</translation>
-    </message>
-    <message>
       <source>Conversation restored.</source>
       <translation>对话已恢复。</translation>
-    </message>
-    <message>
-      <source>Edit and resend</source>
-      <translation>编辑并重新发送</translation>
     </message>
     <message>
       <source>Enter / Shift+Enter</source>
       <translation>Enter / Shift+Enter</translation>
     </message>
     <message>
-      <source>Export all conversations</source>
-      <translation>导出全部对话</translation>
-    </message>
-    <message>
-      <source>Export conversation</source>
-      <translation>导出对话</translation>
-    </message>
-    <message>
-      <source>Export failed</source>
-      <translation>导出失败</translation>
-    </message>
-    <message>
       <source>Export reasoning &amp;dataset (thumbs-up answers)…</source>
       <translation>导出推理数据集（点赞的回答）(&amp;D)…</translation>
     </message>
     <message>
-      <source>Export reasoning dataset</source>
-      <translation>导出推理数据集</translation>
-    </message>
-    <message>
-      <source>Exported to %1</source>
-      <translation>已导出到 %1</translation>
-    </message>
-    <message>
-      <source>GGUF models (*.gguf);;All files (*)</source>
-      <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
-    </message>
-    <message>
       <source>History</source>
       <translation>历史记录</translation>
-    </message>
-    <message>
-      <source>Import conversations</source>
-      <translation>导入对话</translation>
-    </message>
-    <message>
-      <source>Import failed</source>
-      <translation>导入失败</translation>
-    </message>
-    <message>
-      <source>Imported %1 conversation(s).</source>
-      <translation>已导入 %1 个对话。</translation>
-    </message>
-    <message>
-      <source>JSON Lines (*.jsonl)</source>
-      <translation>JSON Lines (*.jsonl)</translation>
     </message>
     <message>
       <source>Keyboard shortcuts</source>
@@ -308,10 +319,6 @@
       <translation>模型：%1</translation>
     </message>
     <message>
-      <source>More models…</source>
-      <translation>更多模型…</translation>
-    </message>
-    <message>
       <source>No model</source>
       <translation>没有模型</translation>
     </message>
@@ -324,20 +331,8 @@
       <translation>未加载模型 — 文件 → 模型…</translation>
     </message>
     <message>
-      <source>No such model</source>
-      <translation>没有这个模型</translation>
-    </message>
-    <message>
-      <source>Open a GGUF model</source>
-      <translation>打开 GGUF 模型</translation>
-    </message>
-    <message>
       <source>Open link?</source>
       <translation>打开链接？</translation>
-    </message>
-    <message>
-      <source>Question:</source>
-      <translation>问题：</translation>
     </message>
     <message>
       <source>Reasoner Desktop %1
@@ -378,10 +373,6 @@ Offline chat with local reasoning models.</source>
       <translation>对话长度超过了模型的上下文窗口；本次回答没有把最早的几轮发送给模型。</translation>
     </message>
     <message>
-      <source>The model could not be added</source>
-      <translation>无法添加该模型</translation>
-    </message>
-    <message>
       <source>The model could not be loaded</source>
       <translation>无法加载该模型</translation>
     </message>
@@ -409,9 +400,11 @@ Open it in your web browser?</source>
       <source>Undo delete</source>
       <translation>撤销删除</translation>
     </message>
-    <message>
-      <source>Zip archive (*.zip)</source>
-      <translation>Zip 压缩包 (*.zip)</translation>
+    <message numerus="yes">
+      <source>%n old message(s) left out to fit the context</source>
+      <translation>
+        <numerusform>为适应上下文，省略了 %n 条较早的消息</numerusform>
+      </translation>
     </message>
   </context>
   <context>
@@ -432,6 +425,14 @@ Open it in your web browser?</source>
       <translation>差回答</translation>
     </message>
     <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Copied</source>
+      <translation>已复制</translation>
+    </message>
+    <message>
       <source>Copy</source>
       <translation>复制</translation>
     </message>
@@ -446,6 +447,10 @@ Open it in your web browser?</source>
     <message>
       <source>Edit this question and ask again (the old version stays as a branch)</source>
       <translation>编辑此问题并重新提问（旧版本保留为分支）</translation>
+    </message>
+    <message>
+      <source>Enter sends · Esc cancels · the old question stays as a branch</source>
+      <translation>回车发送 · Esc 取消 · 原来的问题会保留为一个分支</translation>
     </message>
     <message>
       <source>Error</source>
@@ -464,6 +469,10 @@ Open it in your web browser?</source>
       <translation>下一个版本</translation>
     </message>
     <message>
+      <source>No answer after the thought: it used the whole allowance. Raise Max thinking or the context, or Regenerate.</source>
+      <translation>思考之后没有回答：思考用完了全部额度。请提高“最大思考”或上下文，或重新生成。</translation>
+    </message>
+    <message>
       <source>Previous version</source>
       <translation>上一个版本</translation>
     </message>
@@ -472,12 +481,43 @@ Open it in your web browser?</source>
       <translation>重新生成</translation>
     </message>
     <message>
+      <source>Send</source>
+      <translation>发送</translation>
+    </message>
+    <message>
       <source>Show this answer's chain of thought</source>
       <translation>显示此回答的思维链</translation>
     </message>
     <message>
       <source>Stopped</source>
       <translation>已停止</translation>
+    </message>
+    <message>
+      <source>Wait until the answer being written is finished (or Stop it)</source>
+      <translation>请等待正在写的回答完成（或停止它）</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModelActions</name>
+    <message>
+      <source>GGUF models (*.gguf);;All files (*)</source>
+      <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>More models…</source>
+      <translation>更多模型…</translation>
+    </message>
+    <message>
+      <source>No such model</source>
+      <translation>没有这个模型</translation>
+    </message>
+    <message>
+      <source>Open a GGUF model</source>
+      <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+      <source>The model could not be added</source>
+      <translation>无法添加该模型</translation>
     </message>
   </context>
   <context>
@@ -578,20 +618,8 @@ Open it in your web browser?</source>
   <context>
     <name>ModelsDialog</name>
     <message>
-      <source>%1 GGUF files. The suggestion is the largest that fits in free memory.</source>
-      <translation>%1 个 GGUF 文件。推荐的是可用内存能容纳的最大文件。</translation>
-    </message>
-    <message>
       <source>%1 left</source>
       <translation>剩余 %1</translation>
-    </message>
-    <message>
-      <source>%1 parts</source>
-      <translation>%1 个分片</translation>
-    </message>
-    <message>
-      <source>%1 repositories found.</source>
-      <translation>找到 %1 个仓库。</translation>
     </message>
     <message>
       <source>Add GGUF file…</source>
@@ -765,6 +793,24 @@ Open it in your web browser?</source>
       <source>prompted only</source>
       <translation>仅提示引导</translation>
     </message>
+    <message numerus="yes">
+      <source>%n GGUF file(s). The suggestion is the largest that fits in free memory.</source>
+      <translation>
+        <numerusform>%n 个 GGUF 文件。建议的是可用内存能容纳的最大文件。</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n part(s)</source>
+      <translation>
+        <numerusform>%n 个分片</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n repository(ies) found.</source>
+      <translation>
+        <numerusform>找到 %n 个仓库。</numerusform>
+      </translation>
+    </message>
   </context>
   <context>
     <name>SettingsDialog</name>
@@ -892,16 +938,16 @@ Open it in your web browser?</source>
   <context>
     <name>Sidebar</name>
     <message>
-      <source>%1 matches</source>
-      <translation>%1 个匹配</translation>
-    </message>
-    <message>
       <source>Also search the models' chains of thought</source>
       <translation>同时搜索模型的思维链</translation>
     </message>
     <message>
       <source>Delete</source>
       <translation>删除</translation>
+    </message>
+    <message>
+      <source>Delete (an answer is being written here)</source>
+      <translation>删除（这里正在写回答）</translation>
     </message>
     <message>
       <source>Export…</source>
@@ -971,6 +1017,12 @@ Open it in your web browser?</source>
       <source>in a thought</source>
       <translation>在思考中</translation>
     </message>
+    <message numerus="yes">
+      <source>%n match(es)</source>
+      <translation>
+        <numerusform>%n 个结果</numerusform>
+      </translation>
+    </message>
   </context>
   <context>
     <name>ThoughtPane</name>
@@ -987,6 +1039,10 @@ Open it in your web browser?</source>
       <translation>隐藏思维链</translation>
     </message>
     <message>
+      <source>No thinking</source>
+      <translation>未思考</translation>
+    </message>
+    <message>
       <source>The model's reasoning appears here while it thinks.</source>
       <translation>模型思考时，推理过程显示在这里。</translation>
     </message>
@@ -998,9 +1054,21 @@ Open it in your web browser?</source>
       <source>Thought for %1 s</source>
       <translation>思考了 %1 秒</translation>
     </message>
+    <message>
+      <source>cut</source>
+      <translation>已截断</translation>
+    </message>
+    <message>
+      <source>cut at %1</source>
+      <translation>在 %1 处截断</translation>
+    </message>
+    <message>
+      <source>extended ×%1</source>
+      <translation>延长 ×%1</translation>
+    </message>
   </context>
   <context>
-    <name>WelcomeDialog</name>
+    <name>WelcomePanel</name>
     <message>
       <source>&lt;h2&gt;Welcome to Reasoner Desktop&lt;/h2&gt;</source>
       <translation>&lt;h2&gt;欢迎使用 Reasoner Desktop&lt;/h2&gt;</translation>
@@ -1018,12 +1086,8 @@ Open it in your web browser?</source>
       <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-      <source>Start with the tiny model</source>
-      <translation>先用小模型</translation>
-    </message>
-    <message>
-      <source>Welcome to Reasoner Desktop</source>
-      <translation>欢迎使用 Reasoner Desktop</translation>
+      <source>Or just type a question below to start with the tiny model.</source>
+      <translation>或者直接在下方输入问题，用这个小模型开始。</translation>
     </message>
   </context>
 </TS>
