@@ -15,7 +15,7 @@ import pytest
 
 from reasoner_desktop.storage import schema
 from reasoner_desktop.storage.backups import BACKUPS_KEPT, list_backups
-from reasoner_desktop.storage.database import DatabaseTooNew, head_revision, open_database
+from reasoner_desktop.storage.database import DatabaseError, DatabaseTooNew, head_revision, open_database
 from reasoner_desktop.storage.repository import open_history
 from tests.conftest import PYTHON, cli_env
 from tests.history_files import make_history, messages_digest
@@ -74,8 +74,8 @@ def test_sigkill_anywhere_in_the_upgrade_of_a_50000_message_history_loses_nothin
     statements, steps = work["statements"], work["progress"]
     assert statements >= 20 and steps >= 50, work
 
-    moments = [("statement", k) for k in range(2, statements + 1, 3)]  # between DDL statements
-    moments += [("progress", steps * k // 5) for k in range(1, 5)]  # inside the long ones (FTS, uuids)
+    moments = [("statement", k) for k in range(2, statements + 1, 4)]  # between DDL statements
+    moments += [("progress", steps * k // 4) for k in range(1, 4)]  # inside the long ones (FTS, uuids)
     moments += [("commit", 0), ("backup-rename", 0)]
     assert len(moments) >= 10
     for i, (mode, n) in enumerate(moments):
@@ -216,6 +216,19 @@ def test_half_upgrades_of_each_kind_from_the_issue_recover(tmp_path):
     assert repo.startup_notices == [] and repo.list_conversations() == []
     assert revision_and_schema(d2 / "history.db") == (head_revision(), True)
     repo.engine.dispose()
+
+    # Rows but no finished upgrade of ours: another program's file, refused and left alone.
+    d3 = tmp_path / "c"
+    d3.mkdir()
+    con = sqlite3.connect(d3 / "history.db")
+    con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    con.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    con.commit()
+    con.close()
+    before = (d3 / "history.db").read_bytes()
+    with pytest.raises(DatabaseError, match="not a Reasoner Desktop history"):
+        open_history(d3 / "history.db")
+    assert (d3 / "history.db").read_bytes() == before
 
 
 # -- a newer version's file ---------------------------------------------------------------

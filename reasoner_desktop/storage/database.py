@@ -166,6 +166,9 @@ def _recover_interrupted_upgrade(path: Path, revision: str | None, summary: tupl
     if not has_rows:  # an interrupted first start: nothing to keep
         backups.remove_with_sidecars(path)
         return None
+    if revision is None:  # rows, but no upgrade of ours ever finished on it: another program's file
+        raise DatabaseError(f"The file {path} is not a Reasoner Desktop history (it holds tables this app did not "
+                            "make); it was left unchanged.")
     backup = backups.newest_backup_holding(path, summary)
     if backup is None:
         raise DatabaseError(
