@@ -270,8 +270,9 @@ def test_backups_are_complete_and_at_most_three_are_kept(tmp_path):
     dead = subprocess.run([PYTHON, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     stale = data / f".history.db.bak-0001-20260110T000000000000.{int(dead.stdout)}.tmp"
     live = data / f".history.db.bak-0001-20260111T000000000000.{os.getpid()}.tmp"
-    stale.write_bytes(b"half a copy")
-    live.write_bytes(b"being written")
+    restore = data / f".history.db.{int(dead.stdout)}.tmp"  # a killed restore's copy
+    for f, text in ((stale, b"half a copy"), (live, b"being written"), (restore, b"half a restore")):
+        f.write_bytes(text)
     make_history(db, "0002", conversations=4, per_conversation=2)
     digest = messages_digest(db)
     repo = open_history(db)
@@ -281,7 +282,7 @@ def test_backups_are_complete_and_at_most_three_are_kept(tmp_path):
     newest = left[0]
     assert newest.label == "0002" and revision_and_schema(newest.path) == ("0002", True)
     assert messages_digest(newest.path) == digest
-    assert not stale.exists() and live.exists()
+    assert not stale.exists() and not restore.exists() and live.exists()
     assert [b.stamp for b in left[1:]] == ["20260104T000000000000", "20260103T000000000000"]
 
 

@@ -150,18 +150,20 @@ def test_import_on_a_full_disk_writes_nothing_and_leaks_no_text(small_disk, tmp_
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("free_kb", [40, 64, 84])
+@pytest.mark.parametrize("free_kb", [16, 40, 64, 84])
 def test_ask_on_a_full_disk_leaves_no_empty_chat(small_disk, free_kb):
     """Too little room to start a turn: the old code saved an empty "New chat" at 64 and 84 KB
     (and at 100 KB a question without its answer). The conversation, the question and the
-    answer's row are one transaction now: all of them, or nothing."""
+    answer's row are one transaction now: all of them, or nothing. (16 KB: not even the WAL
+    index fits, and the history cannot be opened.)"""
     data = small_disk / "data"
     db = data / "history.db"
     data.mkdir()
     make_history(db, "0004", conversations=12, per_conversation=4)
     before = _state(db)
-    _fill(small_disk, free_kb * 1024)
+    filler = _fill(small_disk, free_kb * 1024)
     _one_sentence(_ask(data), f"The disk holding {data} is full")
+    filler.unlink()  # room to read it back (a reader needs a WAL index too)
     assert _state(db) == before and before[0] == "ok"
 
 
@@ -229,3 +231,40 @@ def test_ask_on_a_history_this_user_cannot_write(read_only_history):
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     _one_sentence(_ask(data, env=env, user=user), "The history is read-only")
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+# -- the one translation ------------------------------------------------------------------------
+
+def test_sqlite_and_os_errors_become_one_sentence_without_sql(tmp_path):
+    import errno
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from reasoner_desktop.storage.database import create_sqlite_engine
+    from reasoner_desktop.storage.errors import FULL, LOCKED, READ_ONLY, HistoryWriteError, describe, translate_error
+
+    db = tmp_path / "h.db"
+    make_history(db, "0004", conversations=1, per_conversation=2)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    engine = create_sqlite_engine(db)
+    with pytest.raises(OperationalError) as locked:
+        with engine.begin() as c:
+            c.execute(text("PRAGMA busy_timeout=0"))
+            c.execute(text("UPDATE messages SET content = :c"), {"c": MARKER})
+    holder.execute("ROLLBACK")
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as read_only:
+        ro.execute("UPDATE messages SET content = ?", (MARKER,))
+    ro.close()
+    cases = [(locked.value, LOCKED), (read_only.value, READ_ONLY), (OSError(errno.ENOSPC, "No space"), FULL),
+             (OSError(errno.EROFS, "Read-only file system"), READ_ONLY)]
+    for exc, kind in cases:
+        error = translate_error(exc, db)
+        assert isinstance(error, HistoryWriteError) and error.kind == kind, (exc, error)
+        assert MARKER not in str(error) and "UPDATE" not in str(error) and str(error).endswith(".")
+        assert describe(exc, db) == error.reason
+    other = translate_error(sqlite3.OperationalError("no such table: x"), db)
+    assert type(other).__name__ == "DatabaseError" and "no such table: x" in str(other)
+    engine.dispose()

@@ -64,7 +64,7 @@ def remove_stale_temporaries(path: Path) -> None:
     prefix = f"{path.name}."
     for entry in path.parent.iterdir():
         m = _TEMP.match(entry.name)
-        if m and m["final"].startswith(prefix) and not _pid_alive(int(m["pid"])):
+        if m and (m["final"] == path.name or m["final"].startswith(prefix)) and not _pid_alive(int(m["pid"])):
             entry.unlink(missing_ok=True)
 
 

@@ -130,6 +130,7 @@ def _open(path: Path) -> OpenedDatabase:
                 opened.engine = create_sqlite_engine(path, read_only=True)
                 opened.read_only = True
                 return _checked(opened)
+            backups.remove_stale_temporaries(path)  # of backups and restores that were killed
             interrupted = revision != head and not schema.schema_matches_revision(con, revision)
             summary = schema.data_summary(con) if interrupted else None
             has_rows = schema.holds_rows(con) if interrupted else True

@@ -101,6 +101,11 @@ def read_only_connection(path: Path):
         con.close()
 
 
+def quote_name(name: str) -> str:
+    """An SQL identifier, quoted (names come from the file, which may be anyone's)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def table_names(con: sqlite3.Connection) -> set[str]:
     return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
@@ -125,7 +130,7 @@ def schema_fingerprint(con: sqlite3.Connection) -> frozenset[tuple]:
             continue
         items.add((type_, name))
         if type_ == "table":
-            for column in con.execute(f'PRAGMA table_info("{name}")'):
+            for column in con.execute(f"PRAGMA table_info({quote_name(name)})"):
                 items.add(("column", name, column[1]))
     return frozenset(items)
 
@@ -166,7 +171,7 @@ def holds_rows(con: sqlite3.Connection) -> bool:
         if name.startswith("sqlite_"):
             continue
         try:
-            if con.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone():
+            if con.execute(f"SELECT 1 FROM {quote_name(name)} LIMIT 1").fetchone():
                 return True
         except sqlite3.Error:  # e.g. a virtual table of a module this build lacks: assume data
             return True
