@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 # SQLite result codes (the low byte of an extended code), https://sqlite.org/rescode.html
-_BUSY, _LOCKED, _READONLY, _IOERR, _FULL, _CANTOPEN = 5, 6, 8, 10, 13, 14
+_BUSY, _LOCKED, _READONLY, _IOERR, _FULL = 5, 6, 8, 10, 13
 _IOERR_SHMSIZE = 4874  # the -shm file could not grow: no space left
 NEARLY_FULL_BYTES = 1 << 20  # an unexplained I/O error with less free space than this is a full disk
 
@@ -45,6 +45,9 @@ class HistoryWriteError(DatabaseError):
         self.reason = _REASONS[kind]
         self.path = Path(path) if path else None
         super().__init__(_sentence(kind, self.path))
+
+    def __reduce__(self):  # copies and pickles rebuild it from (kind, path), not from the sentence
+        return type(self), (self.kind, self.path)
 
 
 def _sentence(kind: str, path: Path | None) -> str:
