@@ -165,11 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `history --json | head`: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # the history could not be written (locked, disk full, read-only) or read
+        from reasoner_desktop.storage.errors import DatabaseError  # here: no SQLAlchemy import at start-up
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        print(f"reasoner-desktop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_USAGE
 
 
-def _open_repo(data_dir: Path):
-    from reasoner_desktop.storage.database import DatabaseError
+def _open_repo(data_dir: Path, *, write: bool = False):
+    """The history; one this user cannot write opens read-only, unless `write` (then: one sentence)."""
+    from reasoner_desktop.storage.errors import READ_ONLY, DatabaseError, HistoryWriteError
     from reasoner_desktop.storage.repository import open_history
 
     try:
@@ -180,6 +188,8 @@ def _open_repo(data_dir: Path):
         raise UserError(f"Cannot use the data folder {data_dir}: {exc.strerror or exc}") from None
     for notice in repo.startup_notices:
         print(f"reasoner-desktop: {notice}", file=sys.stderr)
+    if write and repo.read_only:
+        raise UserError(str(HistoryWriteError(READ_ONLY, repo.path)))
     return repo
 
 
@@ -346,7 +356,7 @@ def _export(args, data_dir: Path) -> int:
 def _import(args, data_dir: Path) -> int:
     from reasoner_desktop.services.exporting import import_file
 
-    repo = _open_repo(data_dir)
+    repo = _open_repo(data_dir, write=True)
     try:
         result = import_file(repo, Path(args.file), duplicate=args.duplicate)
     except ImportFormatError as exc:

@@ -111,10 +111,24 @@ class ChatService:
         version of an earlier question, which starts a new branch beside it."""
         options = options or TurnOptions()
         repo = self.repo
-        if conversation_id is None or repo.get_conversation(conversation_id) is None:
-            conversation_id = repo.create_conversation(model=self.engine.name, system_prompt=options.system_prompt)
-        user_id = repo.add_user_message(conversation_id, user_text, as_sibling_of=edit_of)
-        return self._answer(conversation_id, user_id, options, on_start, on_event, cancel)
+        new = conversation_id is None or repo.get_conversation(conversation_id) is None
+        if new and edit_of is not None:
+            raise KeyError(edit_of)  # the question to edit went with its conversation
+        # The conversation, the question and the answer's row are written in one transaction,
+        # committed as the answer starts: a turn that cannot start (a lock, a full disk) leaves
+        # nothing behind, not an empty "New chat" nor a question without its answer.
+        with repo.one_transaction() as tx:
+            if new:
+                conversation_id, user_id = repo.start_conversation(user_text, model=self.engine.name,
+                                                                   system_prompt=options.system_prompt)
+            else:
+                user_id = repo.add_user_message(conversation_id, user_text, as_sibling_of=edit_of)
+
+            def started(ids: TurnIds) -> None:
+                tx.commit()
+                on_start(ids)
+
+            return self._answer(conversation_id, user_id, options, started, on_event, cancel)
 
     def regenerate(
         self,

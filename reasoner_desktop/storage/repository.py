@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import Path
 
 import psutil
 from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reasoner_desktop.domain.events import GenerationStats
 from reasoner_desktop.domain.messages import ChatMessage, MessageStatus, Role
 from reasoner_desktop.storage.models import Conversation, Message, new_uuid, utcnow
 from reasoner_desktop.domain.history import ConversationRecord, ConversationSummary, MessageRecord, SearchHit
+from reasoner_desktop.storage.errors import HistoryWriteError, translate_error
 from reasoner_desktop.storage.search import search_messages
 
 TITLE_LENGTH = 60
@@ -98,20 +103,73 @@ def path_to(leaf_id: int | None, parents: dict[int, int | None]) -> list[int]:
 
 
 class HistoryRepository:
-    def __init__(self, engine: Engine) -> None:
+    """Errors: every method raises storage.errors.DatabaseError with one sentence for the user
+    (HistoryWriteError when the history is locked by another program, the disk is full or the
+    history is read-only), after rolling its transaction back. The two methods that save a
+    streaming answer (save_partial, finish_message) raise SQLAlchemy's errors as they are, for
+    the chat service, which keeps the answer on screen when it cannot be saved."""
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
+        self.path = Path(engine.url.database) if engine.url.database else None
+        self.read_only = read_only  # opened read-only: this user cannot write the file
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._local = threading.local()  # the one_transaction() this thread is in, if any
         self._writer = writer_token()
         self.startup_notices: list[str] = []  # e.g. a corrupt DB moved aside; shown by CLI and GUI
 
     def _session(self) -> Session:
         return self._sessions()
 
+    @contextmanager
+    def _read(self):
+        shared = getattr(self._local, "tx", None)
+        try:
+            if shared is not None:
+                yield shared.session
+                return
+            with self._sessions() as s:
+                yield s
+        except DBAPIError as exc:
+            raise translate_error(exc, self.path) from None
+
+    @contextmanager
+    def _write(self):
+        """One transaction: committed whole, or rolled back and turned into a sentence."""
+        shared = getattr(self._local, "tx", None)
+        try:
+            if shared is not None:  # inside one_transaction(): its transaction commits
+                yield shared.session
+                shared.session.flush()
+                return
+            with self._sessions() as s, s.begin():
+                yield s
+        except DBAPIError as exc:
+            raise translate_error(exc, self.path) from None
+
+    @contextmanager
+    def one_transaction(self):
+        """The repository calls this thread makes inside the block share one transaction (and
+        see each other's rows): committed by the handle's commit() (calls after it are on their
+        own again) or at the end of the block; rolled back whole if the block raises first."""
+        if getattr(self._local, "tx", None) is not None:
+            raise RuntimeError("one_transaction() does not nest")
+        tx = _SharedTransaction(self)
+        self._local.tx = tx
+        try:
+            yield tx
+            tx.commit()
+        except BaseException:
+            tx.rollback()
+            raise
+        finally:
+            tx.close()
+
     # -- conversations ---------------------------------------------------------------
 
     def create_conversation(self, title: str = DEFAULT_TITLE, *, model: str | None = None,
                             system_prompt: str | None = None, settings: dict | None = None) -> int:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             conv = Conversation(title=title, model=model, system_prompt=system_prompt,
                                 settings_json=json.dumps(settings) if settings else None)
             s.add(conv)
@@ -120,7 +178,7 @@ class HistoryRepository:
 
     def list_conversations(self) -> list[ConversationSummary]:
         """Pinned first, then most recently active first."""
-        with self._session() as s:
+        with self._read() as s:
             rows = s.execute(
                 select(Conversation.id, Conversation.title, Conversation.updated_at, Conversation.pinned,
                        Conversation.model).order_by(Conversation.pinned.desc(), Conversation.updated_at.desc(),
@@ -129,7 +187,7 @@ class HistoryRepository:
         return [ConversationSummary(*row) for row in rows]
 
     def get_conversation(self, conversation_id: int) -> ConversationRecord | None:
-        with self._session() as s:
+        with self._read() as s:
             conv = s.get(Conversation, conversation_id)
             if conv is None:
                 return None
@@ -156,11 +214,11 @@ class HistoryRepository:
 
     def delete_conversation(self, conversation_id: int) -> None:
         """Deletes the conversation and all its messages (the UI offers an undo window first)."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             s.execute(delete(Conversation).where(Conversation.id == conversation_id))
 
     def _update_conversation(self, conversation_id: int, **values) -> None:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             if s.execute(update(Conversation).where(Conversation.id == conversation_id).values(**values)).rowcount == 0:
                 raise KeyError(conversation_id)
 
@@ -181,7 +239,7 @@ class HistoryRepository:
         return out
 
     def siblings(self, message_id: int) -> list[int]:
-        with self._session() as s:
+        with self._read() as s:
             msg = s.get(Message, message_id)
             if msg is None:
                 raise KeyError(message_id)
@@ -191,7 +249,7 @@ class HistoryRepository:
 
     def switch_branch(self, message_id: int) -> int:
         """Make the branch through `message_id` active (down to its newest leaf); returns the leaf."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             msg = s.get(Message, message_id)
             if msg is None:
                 raise KeyError(message_id)
@@ -213,7 +271,7 @@ class HistoryRepository:
                          as_sibling_of: int | None = None) -> int:
         """A new question at the end of the active path, or (`as_sibling_of`) an edited
         question beside an earlier one, which starts a new branch."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             conv = s.get(Conversation, conversation_id)
             if conv is None:
                 raise KeyError(conversation_id)
@@ -224,21 +282,36 @@ class HistoryRepository:
                 parent_id = original.parent_id
             elif parent_id is None:
                 parent_id = conv.active_leaf_id
-            first = s.scalar(select(func.count(Message.id)).where(
-                Message.conversation_id == conversation_id, Message.role == Role.USER.value)) == 0
-            msg = Message(conversation_id=conversation_id, parent_id=parent_id, role=Role.USER.value,
-                          content=content, status=MessageStatus.COMPLETE.value)
-            s.add(msg)
-            if first and conv.title == DEFAULT_TITLE:
-                conv.title = title_from(content)
-            conv.updated_at = utcnow()
+            return self._add_user(s, conv, content, parent_id)
+
+    def start_conversation(self, content: str, *, model: str | None = None, system_prompt: str | None = None,
+                           settings: dict | None = None) -> tuple[int, int]:
+        """A new conversation with its first question, in one transaction (never an empty
+        "New chat" left behind). Returns (conversation id, message id)."""
+        with self._write() as s:
+            conv = Conversation(title=DEFAULT_TITLE, model=model, system_prompt=system_prompt,
+                                settings_json=json.dumps(settings) if settings else None)
+            s.add(conv)
             s.flush()
-            conv.active_leaf_id = msg.id
-            return msg.id
+            return conv.id, self._add_user(s, conv, content, None)
+
+    @staticmethod
+    def _add_user(s: Session, conv: Conversation, content: str, parent_id: int | None) -> int:
+        first = s.scalar(select(func.count(Message.id)).where(
+            Message.conversation_id == conv.id, Message.role == Role.USER.value)) == 0
+        msg = Message(conversation_id=conv.id, parent_id=parent_id, role=Role.USER.value,
+                      content=content, status=MessageStatus.COMPLETE.value)
+        s.add(msg)
+        if first and conv.title == DEFAULT_TITLE:
+            conv.title = title_from(content)
+        conv.updated_at = utcnow()
+        s.flush()
+        conv.active_leaf_id = msg.id
+        return msg.id
 
     def start_assistant_message(self, conversation_id: int, parent_id: int, model: str | None,
                                 sampling: dict | None = None) -> int:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             msg = Message(conversation_id=conversation_id, parent_id=parent_id, role=Role.ASSISTANT.value,
                           status=MessageStatus.STREAMING.value, model=model, writer=self._writer,
                           sampling_json=json.dumps(sampling) if sampling else None)
@@ -269,7 +342,7 @@ class HistoryRepository:
             s.execute(update(Message).where(Message.id == message_id).values(**values))
 
     def get_message(self, message_id: int) -> MessageRecord | None:
-        with self._session() as s:
+        with self._read() as s:
             m = s.get(Message, message_id)
             return _record(m) if m else None
 
@@ -282,7 +355,7 @@ class HistoryRepository:
         self._update_message(message_id, keep_thinking=keep)
 
     def _update_message(self, message_id: int, **values) -> None:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             if s.execute(update(Message).where(Message.id == message_id).values(**values)).rowcount == 0:
                 raise KeyError(message_id)
 
@@ -296,7 +369,7 @@ class HistoryRepository:
         unless `duplicate`, which imports it again under new uuids. Returns (new ids, skipped titles).
         """
         imported, skipped = [], []
-        with self._session() as s, s.begin():
+        with self._write() as s:
             for conv in conversations:
                 conv_uuid = conv.uuid or new_uuid()
                 if s.scalar(select(Conversation.id).where(Conversation.uuid == conv_uuid)) is not None:
@@ -336,12 +409,15 @@ class HistoryRepository:
 
     def search(self, query: str, *, include_thoughts: bool = False, limit: int = 50,
                mark: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
-        with self.engine.connect() as conn:
-            return search_messages(conn, query, include_thoughts=include_thoughts, limit=limit, mark=mark)
+        try:
+            with self.engine.connect() as conn:
+                return search_messages(conn, query, include_thoughts=include_thoughts, limit=limit, mark=mark)
+        except DBAPIError as exc:
+            raise translate_error(exc, self.path) from None
 
     def recover_interrupted(self) -> int:
         """Mark `streaming` rows whose writing process is dead as `interrupted`; their text stays."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             rows = s.execute(select(Message.id, Message.writer)
                              .where(Message.status == MessageStatus.STREAMING.value)).all()
             dead = [mid for mid, writer in rows if not writer_alive(writer)]
@@ -349,6 +425,34 @@ class HistoryRepository:
                 s.execute(update(Message).where(Message.id.in_(dead))
                           .values(status=MessageStatus.INTERRUPTED.value, writer=None))
             return len(dead)
+
+
+class _SharedTransaction:
+    def __init__(self, repo: HistoryRepository) -> None:
+        self._repo = repo
+        self.session = repo._sessions()
+        self.session.begin()
+
+    def commit(self) -> None:
+        """Commit now; the rest of the block runs outside this transaction."""
+        if self.session is None:
+            return
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            raise translate_error(exc, self._repo.path) from None
+        finally:
+            self.close()
+
+    def rollback(self) -> None:
+        if self.session is not None:
+            self.session.rollback()
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+            self._repo._local.tx = None
 
 
 def _parents_first(messages: list[MessageRecord]) -> list[MessageRecord]:
@@ -367,12 +471,17 @@ def _parents_first(messages: list[MessageRecord]) -> list[MessageRecord]:
 
 
 def open_history(db_path) -> HistoryRepository:
-    """Open and migrate the DB (moving a corrupt one aside), then mark rows left
-    `streaming` by dead processes as interrupted."""
+    """Open and migrate the DB (moving a corrupt one aside, restoring a half-upgraded one from
+    its backup, opening one this user cannot write read-only), then mark rows left `streaming`
+    by dead processes as interrupted."""
     from reasoner_desktop.storage.database import open_database_safely
 
-    engine, notices = open_database_safely(db_path)
-    repo = HistoryRepository(engine)
-    repo.startup_notices.extend(notices)
-    repo.recover_interrupted()
+    opened = open_database_safely(Path(db_path))
+    repo = HistoryRepository(opened.engine, read_only=opened.read_only)
+    repo.startup_notices.extend(opened.notices)
+    if not repo.read_only:
+        try:
+            repo.recover_interrupted()
+        except HistoryWriteError:
+            pass  # locked or a full disk: those rows stay `streaming` until a later start
     return repo
