@@ -222,7 +222,7 @@ def _ask(args, data_dir: Path) -> int:
     if not args.prompt.strip():
         raise UserError("The question is empty.")
     examples = _load_examples(args.examples) if args.examples else ()
-    repo = _open_repo(data_dir)
+    repo = _open_repo(data_dir, write=True)  # a read-only history fails before the model loads
     from reasoner_desktop.domain.reasoning import ThinkTags
 
     path, settings = _resolve_model(args.model, data_dir)
@@ -362,7 +362,8 @@ def _import(args, data_dir: Path) -> int:
     except ImportFormatError as exc:
         raise UserError(str(exc)) from None
     source = "ChatGPT export" if result.source == "chatgpt" else "Reasoner Desktop export"
-    print(f"Imported {len(result.imported)} conversation(s) from a {source}.")
+    n = len(result.imported)
+    print(f"Imported {n} conversation{'' if n == 1 else 's'} from a {source}.")
     if result.skipped:
         print(f"Skipped {len(result.skipped)} already in the history (use --duplicate to import them again).")
     return 0

@@ -26,6 +26,14 @@ log = logging.getLogger("reasoner_desktop")
 _state: dict = {"crash_file": None, "crash_path": None, "file_handler": None, "stderr_handler": None}
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file. When it cannot be written (a full disk, a read-only folder) the line is dropped
+    quietly: logging must never add a traceback to the one sentence the user gets."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        pass
+
+
 def log_dir(data_dir: Path) -> Path:
     return Path(data_dir) / LOG_DIRNAME
 
@@ -51,8 +59,7 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path | None:
     folder = log_dir(data_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(folder / LOG_FILENAME, maxBytes=1_000_000, backupCount=2,
-                                                       encoding="utf-8", delay=True)
+        handler = _LogFile(folder / LOG_FILENAME, maxBytes=1_000_000, backupCount=2, encoding="utf-8", delay=True)
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -92,6 +99,18 @@ def unexpected_error_sentence(exc: BaseException, action: str = "That") -> str:
     return f"{action} failed because of an unexpected error ({what}).{where}"
 
 
+def user_sentence(exc: BaseException, action: str = "That") -> str:
+    """The one sentence for a failure: the error's own when it was written for users (history and
+    model errors), else a generic one naming the crash log (the traceback goes there)."""
+    from reasoner_desktop.inference.errors import GenerationError, ModelLoadError
+    from reasoner_desktop.storage.errors import DatabaseError
+
+    if isinstance(exc, (DatabaseError, GenerationError, ModelLoadError)):
+        return str(exc)
+    record_crash(exc, action)
+    return unexpected_error_sentence(exc, action)
+
+
 def install_excepthook(on_error: Callable[[str], None] | None = None) -> None:
     """Unhandled exceptions (the main thread, Qt slots, other threads) go to the crash log and,
     when `on_error` is given, to the user as one sentence; the app keeps running."""
@@ -100,10 +119,11 @@ def install_excepthook(on_error: Callable[[str], None] | None = None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        record_crash(exc.with_traceback(tb) if exc is not None else exc_type(), "the app")
+        exc = exc.with_traceback(tb) if exc is not None else exc_type()
+        sentence = user_sentence(exc, "Something")
         if on_error is not None:
             try:
-                on_error(unexpected_error_sentence(exc, "Something"))
+                on_error(sentence)
             except Exception:  # noqa: BLE001 - the hook itself must never raise
                 pass
 

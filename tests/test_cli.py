@@ -171,7 +171,7 @@ def test_export_import_between_two_data_folders(data_dir, tmp_path):
     assert again.returncode == 2 and "use --force" in again.stderr
     other = tmp_path / "other"
     imp = cli(other, "import", str(out))
-    assert imp.returncode == 0 and "Imported 1 conversation(s)" in imp.stdout
+    assert imp.returncode == 0 and "Imported 1 conversation from" in imp.stdout
     assert "Skipped 1" in cli(other, "import", str(out)).stdout
     (conv,) = json.loads(cli(other, "history", "--json").stdout)
     assert conv["messages"][1]["thinking"] == r["thinking"] and conv["messages"][1]["content"] == r["answer"]

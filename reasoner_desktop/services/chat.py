@@ -13,6 +13,7 @@ from reasoner_desktop.domain.messages import FewShotExample, MessageStatus, Thin
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.errors import GenerationError
 from reasoner_desktop.logs import record_crash, unexpected_error_sentence
+from reasoner_desktop.storage.errors import describe
 from reasoner_desktop.storage.repository import HistoryRepository
 
 # Streaming text reaches its DB row at most this often (crash safety without write storms).
@@ -193,7 +194,7 @@ class ChatService:
                     try:
                         repo.save_partial(assistant_id, "".join(answer), "".join(thinking))
                     except SQLAlchemyError as exc:  # e.g. disk full: keep generating, keep the text in memory
-                        save_failed = _storage_problem(exc)
+                        save_failed = describe(exc, repo.path)
         except GenerationError as exc:
             error = str(exc)
             stats.stop_reason = "error"
@@ -211,12 +212,7 @@ class ChatService:
         try:
             repo.finish_message(assistant_id, result.answer, result.thinking, status, stats)
         except SQLAlchemyError as exc:
-            save_failed = _storage_problem(exc)
+            save_failed = describe(exc, repo.path)
         if save_failed:
             result.error = f"The answer could not be saved ({save_failed}); it is shown but not in the history."
         return result
-
-
-def _storage_problem(exc: SQLAlchemyError) -> str:
-    text = str(getattr(exc, "orig", exc))
-    return "the disk is full" if "full" in text.lower() else text

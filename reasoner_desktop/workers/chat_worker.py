@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, ThinkingDelta
 from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 from reasoner_desktop.inference.errors import ModelLoadError
-from reasoner_desktop.logs import record_crash, unexpected_error_sentence
+from reasoner_desktop.logs import record_crash, unexpected_error_sentence, user_sentence
 from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions, TurnResult
 from reasoner_desktop.storage.repository import HistoryRepository
 
@@ -115,7 +115,7 @@ class ChatWorker(QObject):
             self._failed(current, "That message no longer exists.")
             return
         except Exception as exc:  # noqa: BLE001 - a turn that fails must never leave the window streaming
-            self._failed(current, user_sentence(exc))
+            self._failed(current, user_sentence(exc, "The answer"))
             return
         result.stop_latency_seconds = current.get("stop_latency")
         result.stats.n_ctx = result.stats.n_ctx or self._engine.n_ctx
@@ -129,15 +129,3 @@ class ChatWorker(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
-
-
-def user_sentence(exc: Exception) -> str:
-    """The one sentence the window shows for a failed turn: the error's own when it was written for
-    users (storage and model errors), else a generic one pointing to the crash log."""
-    from reasoner_desktop.inference.errors import GenerationError
-    from reasoner_desktop.storage.database import DatabaseError
-
-    if isinstance(exc, (DatabaseError, GenerationError, ModelLoadError)):
-        return str(exc)
-    record_crash(exc, "a chat turn")
-    return unexpected_error_sentence(exc, "The answer")
