@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QByteArray, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QGuiApplication,
+    QImage,
+    QPalette,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -69,8 +77,10 @@ class SafeBrowser(QTextBrowser):
         self.requested: list[str] = []  # what the content asked to load (for tests): never loaded
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 (Qt override)
+        """An empty resource of the asked kind, always. (Returning None would let the document
+        decode a data: URL or read a local file itself.)"""
         self.requested.append(url.toString())
-        return None
+        return QImage() if kind == QTextDocument.ResourceType.ImageResource.value else QByteArray()
 
     def _fit_height(self) -> None:
         doc = self.document()
