@@ -15,16 +15,18 @@ ALLOWED_TAGS = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "s", "code", "pre", "blockquote", "ul", "ol",
     "li", "hr", "br", "a", "span", "div", "b", "sup", "sub", "table", "thead", "tbody", "tr", "th", "td",
 }
-ALLOWED_ATTRS = {"style", "class", "align", "href", "rel", "start", "width", "cellspacing", "cellpadding", "border"}
+ALLOWED_ATTRS = {"style", "class", "align", "href", "rel", "start", "width", "cellspacing", "cellpadding", "border",
+                 "charset", "http-equiv", "content", "name"}  # the last four: an exported page's <meta>
 
 
 class TagAudit(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, allowed_tags: set[str]) -> None:
         super().__init__(convert_charrefs=True)
+        self.allowed_tags = allowed_tags
         self.problems: list[str] = []
 
     def handle_starttag(self, tag, attrs) -> None:
-        if tag not in ALLOWED_TAGS:
+        if tag not in self.allowed_tags:
             self.problems.append(f"tag <{tag}>")
         for name, value in attrs:
             value = value or ""
@@ -38,12 +40,15 @@ class TagAudit(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def audit(out: str) -> list[str]:
-    parser = TagAudit()
+def audit(out: str, extra_tags: set[str] = frozenset()) -> list[str]:
+    """What in `out` could run, load or go anywhere (an exported page adds its own head tags)."""
+    parser = TagAudit(ALLOWED_TAGS | extra_tags)
     parser.feed(out)
     parser.close()
     problems = parser.problems
-    if re.search(r"<\s*/?\s*(script|img|iframe|object|embed|svg|math|style|link|meta|form|base|input)\b", out, re.I):
+    active = {"script", "img", "iframe", "object", "embed", "svg", "math", "style", "link", "meta", "form", "base",
+              "input"} - extra_tags
+    if re.search(rf"<\s*/?\s*({'|'.join(active)})\b", out, re.I):
         problems.append("an active tag")
     return problems
 

@@ -276,7 +276,7 @@ class _Renderer:
         quote = "#9aa4ae" if self.dark else "#57606a"
         code_bg = "#2d333b" if self.dark else "#eff1f3"
         out = (out.replace("<table>", f'<table border="1" cellspacing="0" cellpadding="5" '
-                                      f'style="border-color:{line}; border-style:solid; margin:6px 0;">')
+                                      f'style="border-color:{line}; border-style:solid; border-collapse:collapse; margin:6px 0;">')
                .replace("<blockquote>", f'<blockquote style="color:{quote}; font-style:italic;">')
                .replace("<code>", f'<code style="background:{code_bg}; font-family:monospace;">'))
         return Rendered(out, self.code)
@@ -295,12 +295,9 @@ def render_markdown_page(text: str) -> str:
     return _Renderer(dark=False, page=True, copy_links=False).render(text).html
 
 
-def page_css() -> str:
-    """The style sheet render_markdown_page's HTML needs: Pygments' colours for code, light, and
-    dark where the reader's system is dark."""
-    light = "\n".join(_PAGE_LIGHT.get_token_style_defs(".hl"))
-    dark = "\n".join("  " + rule for rule in _PAGE_DARK.get_token_style_defs(".hl"))
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+def page_css(*, dark: bool = False) -> str:
+    """Pygments' colours for the code in render_markdown_page's HTML (light, or dark)."""
+    return "\n".join((_PAGE_DARK if dark else _PAGE_LIGHT).get_token_style_defs(".hl")) + "\n"
 
 
 def complete_blocks_end(text: str, start: int = 0) -> int:
