@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from reasoner_desktop.export.rich_text import latex_to_html, render_markdown, render_markdown_page
+from reasoner_desktop.export.rich_text import complete_blocks_end, latex_to_html, render_markdown, render_markdown_page
 
 # What our HTML may contain: the tags Markdown makes and the ones the renderer dresses it with.
 ALLOWED_TAGS = {
@@ -111,3 +111,5 @@ def test_any_text_renders_and_nothing_in_it_is_live(text):
     for out in render_everywhere(text):
         assert isinstance(out, str)
         assert not audit(out), (text, out)
+    end = complete_blocks_end(text)  # the streaming split point: always inside the text
+    assert 0 <= end <= len(text) and complete_blocks_end(text, end) >= end

@@ -98,3 +98,21 @@ def test_sidebar_tooltips_show_titles_and_snippets_as_typed(qtbot, tmp_path):
     shown = shown_as(hit.toolTip())
     assert "<b>" in shown and "<img src=x onerror=alert(1)>" in shown and "magma" in shown
     repo.engine.dispose()
+
+
+def test_an_answer_with_math_ending_in_a_backslash_streams_and_opens(qtbot):
+    """It used to raise inside the renderer: the conversation opened without it and a streaming
+    answer froze at that point."""
+    answer = "First:\n\nso \\(a \\\\) and $$x \\$$\n\nthen **more** text."
+    view = MessageView(1, Role.ASSISTANT, status=MessageStatus.STREAMING)
+    w = MessageWidget(view)
+    qtbot.addWidget(w)
+    w.show()
+    for i in range(1, len(answer) + 1):
+        view.content = answer[:i]
+        w.refresh(streaming_seconds=1)
+    assert w.body.toPlainText().rstrip().endswith("then **more** text.")  # the tail, still plain
+    assert "so a \\ and" in w.body.toPlainText()  # the block with the math, rendered
+    view.status = MessageStatus.COMPLETE
+    w.refresh()
+    assert w.body.toPlainText().rstrip().endswith("then more text.")
