@@ -161,6 +161,25 @@ def test_pdf_export_renders_markdown_like_the_window(repo, rich_id, tmp_path):
     assert "<script>alert(1)</script>" in text  # model HTML: shown, as text
 
 
+def test_pdf_loads_no_image_even_if_html_slips_through(repo, rich_id, tmp_path, monkeypatch):
+    import pypdf
+    from PySide6.QtGui import QColor, QImage
+
+    from reasoner_desktop.export import pdf
+
+    picture = QImage(64, 48, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#ff0000"))
+    picture.save(str(tmp_path / "red.png"))
+    slipped = f'<p>before <img src="{(tmp_path / "red.png").as_uri()}"> <img src="{tmp_path / "red.png"}"> after</p>'
+    monkeypatch.setattr(pdf, "to_qt_html", lambda convs, thinking: slipped)
+    out = tmp_path / "out.pdf"
+    export_conversations(repo, [rich_id], ExportFormat.PDF, ThinkingExport.INCLUDE, out)
+    page = pypdf.PdfReader(out).pages[0]
+    xobjects = page["/Resources"].get_object().get("/XObject", {})
+    images = [name for name, obj in xobjects.items() if obj.get_object().get("/Subtype") == "/Image"]
+    assert "before" in page.extract_text() and images == []
+
+
 def test_pdf_draws_latin_punctuation_with_a_latin_font(repo, rich_id, tmp_path):
     import pypdf
 

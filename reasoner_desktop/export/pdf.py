@@ -100,10 +100,23 @@ def _size_headings(doc) -> None:
         cursor.setCharFormat(fmt)
 
 
+def _inert_document():
+    """A QTextDocument that loads nothing: a bare one would read local files and decode data: URLs
+    for any <img> in its HTML (ours has none; this keeps it so whatever slips through)."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtGui import QImage, QTextDocument
+
+    class InertDocument(QTextDocument):
+        def loadResource(self, kind: int, url):  # noqa: N802 (Qt override)
+            return QImage() if kind == QTextDocument.ResourceType.ImageResource.value else QByteArray()
+
+    return InertDocument()
+
+
 def render_pdf(conversations: list[ConversationRecord], thinking: ThinkingExport) -> bytes:
     _gui_app()
     from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "out.pdf"
@@ -113,7 +126,7 @@ def render_pdf(conversations: list[ConversationRecord], thinking: ThinkingExport
         writer.setResolution(300)
         writer.setTitle(conversations[0].title if len(conversations) == 1 else "Conversations")
         writer.setCreator("Reasoner Desktop")
-        doc = QTextDocument()
+        doc = _inert_document()
         font = doc.defaultFont()
         font.setFamilies(FONT_FAMILIES)
         font.setPointSize(10)
