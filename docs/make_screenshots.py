@@ -139,19 +139,25 @@ def chromium() -> str | None:
 def html_to_png(page: Path, png: Path) -> None:
     browser = chromium()
     if browser:  # what a reader sees
-        with tempfile.TemporaryDirectory() as profile:
-            subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                            f"--user-data-dir={profile}", "--force-device-scale-factor=1", "--window-size=960,1500",
-                            f"--screenshot={png}", page.as_uri()], check=True, capture_output=True, timeout=120)
-        trim_bottom(png)
-        print(f"{png.name}: the HTML export through {Path(browser).name} (headless)")
-        return
+        sandbox = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # root has none
+        try:
+            with tempfile.TemporaryDirectory() as profile:
+                subprocess.run([browser, "--headless", *sandbox, "--disable-gpu", "--hide-scrollbars",
+                                f"--user-data-dir={profile}", "--force-device-scale-factor=1",
+                                "--window-size=960,1500", f"--screenshot={png}", page.as_uri()],
+                               check=True, capture_output=True, timeout=120)
+            trim_bottom(png)
+            print(f"{png.name}: the HTML export through {Path(browser).name} (headless)")
+            return
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"{png.name}: {Path(browser).name} failed ({exc}); using Qt's rich text instead")
     from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 
-    doc = QTextDocument()
+    doc = QTextDocument()  # the page loads nothing: no image, font or style sheet to fetch
+    doc.setDocumentMargin(32)
     doc.setHtml(page.read_text(encoding="utf-8"))
-    doc.setTextWidth(900)
-    img = QImage(900, int(doc.size().height()), QImage.Format.Format_RGB32)
+    doc.setTextWidth(960)
+    img = QImage(960, int(doc.size().height()), QImage.Format.Format_RGB32)
     img.fill(QColor("white"))
     painter = QPainter(img)
     doc.drawContents(painter)
