@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml Makefile
 # System packages (Debian/Ubuntu): a CJK font for PDF export and screenshots, and the xcb libraries
 # Qt >= 6.5 needs for a real window. Installed when running as root with apt (as CI does); otherwise
 # the missing ones are named.
-SYSDEPS := fonts-noto-cjk libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
+SYSDEPS := fonts-noto-cjk libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 poppler-utils
 sysdeps:
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=$$(for p in $(SYSDEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \

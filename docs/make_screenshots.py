@@ -2,11 +2,17 @@
 
 Drives the real window on the bundled model, offscreen, in throwaway data folders:
 light, dark, Simplified Chinese, a thought streaming, the pane collapsed, the Models dialog.
+And exports as a reader sees them: a conversation exported to HTML, rendered to a PNG by headless
+Chromium where it is installed (else by Qt's rich text, which knows less CSS), and its PDF export's
+first page through pdftoppm (Debian's poppler-utils; `make sysdeps` installs it).
+`--exports` makes only the export shots (no model needed).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,9 +24,13 @@ from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from reasoner_desktop.app import build_main_window  # noqa: E402
-from reasoner_desktop.domain.messages import ThinkingMode  # noqa: E402
+from reasoner_desktop.domain.events import GenerationStats  # noqa: E402
+from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode  # noqa: E402
+from reasoner_desktop.export.options import ExportFormat, ThinkingExport  # noqa: E402
 from reasoner_desktop.inference.presets import Sampling  # noqa: E402
 from reasoner_desktop.services.chat import TurnOptions  # noqa: E402
+from reasoner_desktop.services.exporting import export_conversations  # noqa: E402
+from reasoner_desktop.storage.repository import open_history  # noqa: E402
 from reasoner_desktop.ui.i18n import install_language  # noqa: E402
 from reasoner_desktop.ui.theme import apply_theme  # noqa: E402
 
@@ -71,9 +81,129 @@ def ask(app, w, text: str, *, shot_streaming: Path | None = None) -> None:
     settle(app)
 
 
+# -- exports ---------------------------------------------------------------------------------
+
+EXPORT_QUESTION = "Solve x² − 5x + 6 = 0, check it in Python, and compare the methods."
+EXPORT_THOUGHT = """The equation is **quadratic**: try to factor it first.
+
+- Two numbers with product 6 and sum 5: 2 and 3.
+- So $(x-2)(x-3) = 0$.
+
+Then check with the formula \\(x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}\\)."""
+EXPORT_ANSWER = """# Solving x² − 5x + 6 = 0
+
+The roots are **x = 2** and **x = 3**: the product of the roots is $c/a = 6$ and it’s easy to check.
+
+## Method
+
+1. Factor: $(x-2)(x-3) = 0$.
+2. Or use the quadratic formula:
+
+$$x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a} = \\frac{5 \\pm 1}{2}$$
+
+| method | steps | works for every quadratic? |
+|---|:-:|---|
+| factoring | 2 | no |
+| formula | 3 | yes |
+
+```python
+import math
+
+def roots(a: float, b: float, c: float) -> tuple[float, float]:
+    d = math.sqrt(b * b - 4 * a * c)  # the discriminant's root
+    return (-b - d) / (2 * a), (-b + d) / (2 * a)
+
+print(roots(1, -5, 6))  # (2.0, 3.0)
+```
+
+> Model output stays inert: <script>alert("hi")</script> and <img src="http://example.com/x.png"> are shown as text.
+
+中文也可以：两个根分别是 2 和 3。"""
+
+
+def export_sample(folder: Path):
+    """A conversation with everything an export must show, in a throwaway history."""
+    repo = open_history(folder / "history.db")
+    cid = repo.create_conversation("Quadratic equations")
+    uid = repo.add_user_message(cid, EXPORT_QUESTION)
+    aid = repo.start_assistant_message(cid, uid, "Qwen3-4B-Q4_K_M.gguf")
+    repo.finish_message(aid, EXPORT_ANSWER, EXPORT_THOUGHT, MessageStatus.COMPLETE,
+                        GenerationStats(thinking_seconds=4.2, thinking_tokens=96, answer_tokens=180))
+    return repo, cid
+
+
+def chromium() -> str | None:
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def html_to_png(page: Path, png: Path) -> None:
+    browser = chromium()
+    if browser:  # what a reader sees
+        sandbox = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # root has none
+        try:
+            with tempfile.TemporaryDirectory() as profile:
+                subprocess.run([browser, "--headless", *sandbox, "--disable-gpu", "--hide-scrollbars",
+                                f"--user-data-dir={profile}", "--force-device-scale-factor=1",
+                                "--window-size=960,1500", f"--screenshot={png}", page.as_uri()],
+                               check=True, capture_output=True, timeout=120)
+            trim_bottom(png)
+            print(f"{png.name}: the HTML export through {Path(browser).name} (headless)")
+            return
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"{png.name}: {Path(browser).name} failed ({exc}); using Qt's rich text instead")
+    from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
+
+    doc = QTextDocument()  # the page loads nothing: no image, font or style sheet to fetch
+    doc.setDocumentMargin(32)
+    doc.setHtml(page.read_text(encoding="utf-8"))
+    doc.setTextWidth(960)
+    img = QImage(960, int(doc.size().height()), QImage.Format.Format_RGB32)
+    img.fill(QColor("white"))
+    painter = QPainter(img)
+    doc.drawContents(painter)
+    painter.end()
+    img.save(str(png))
+    print(f"{png.name}: the HTML export through Qt's rich text (install chromium for a browser's view)")
+
+
+def trim_bottom(png: Path, margin: int = 32) -> None:
+    """Cut the empty page below the content (the browser's window is taller than the page)."""
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(png))
+    background = img.pixel(img.width() - 1, img.height() - 1)
+    bottom = img.height() - 1
+    while bottom > 0 and all(img.pixel(x, bottom) == background for x in range(0, img.width(), 3)):
+        bottom -= 1
+    img.copy(0, 0, img.width(), min(img.height(), bottom + margin)).save(str(png))
+
+
+def pdf_to_png(pdf: Path, png: Path) -> None:
+    if not shutil.which("pdftoppm"):
+        print(f"{png.name}: skipped, pdftoppm is missing (Debian: sudo apt install poppler-utils)")
+        return
+    subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(png.with_suffix(""))], check=True, timeout=120)
+    print(f"{png.name}: the PDF export's first page through pdftoppm")
+
+
+def export_shots() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        repo, cid = export_sample(folder)
+        (page,) = export_conversations(repo, [cid], ExportFormat.HTML, ThinkingExport.INCLUDE, folder / "chat.html")
+        html_to_png(page, OUT / "export-html.png")
+        (pdf,) = export_conversations(repo, [cid], ExportFormat.PDF, ThinkingExport.INCLUDE, folder / "chat.pdf")
+        pdf_to_png(pdf, OUT / "export-pdf.png")
+        repo.engine.dispose()
+
+
 def main() -> int:
     app = QApplication(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    export_shots()
+    if "--exports" in sys.argv:
+        return 0
     for theme in ("light", "dark"):
         with tempfile.TemporaryDirectory() as tmp:
             w = window(app, Path(tmp), theme, "en")

@@ -75,9 +75,126 @@ def test_html_has_nothing_live_from_model_text(repo, conv_id, tmp_path):
     text = export_text(repo, conv_id, "html", "include", tmp_path)
     assert "<script" not in text.lower() and "&lt;script&gt;" in text
     assert not re.search(r"<img\b", text, re.I) and "&lt;img src=&quot;http://evil.example" in text
-    assert "default-src 'none'" in text  # even a slipped tag could load nothing
-    assert "<pre><code>print(s[::-1])</code></pre>" in text
+    # even a slipped tag could load nothing, and no relative link or form could go anywhere
+    assert "default-src 'none'" in text and "base-uri 'none'" in text and "form-action 'none'" in text
+    assert '<span class="nb">print</span>' in text  # the code block, highlighted
     assert "prefers-color-scheme: dark" in text and "@media print" in text
+
+
+RICH_THOUGHT = "First **factor** it:\n\n- product 6\n- sum 5\n\nso $(x-2)(x-3)$."
+RICH_ANSWER = """# Roots of the quadratic
+
+The answer is **x = 2** or **x = 3**, and it’s easy to check with $x^2$ and \\(\\sqrt{4}\\).
+
+$$x = \\frac{5 \\pm 1}{2}$$
+
+| method | steps |
+|---|---|
+| factoring | 2 |
+| formula | 3 |
+
+```python
+def add(a, b):
+    return a + b
+```
+
+<script>alert(1)</script> <img src="http://evil.example/x.png"> [run](javascript:alert(1))"""
+
+
+@pytest.fixture
+def rich_id(repo):
+    cid = repo.create_conversation("Quadratic")
+    uid = repo.add_user_message(cid, "Solve **x² − 5x + 6 = 0**")  # a question is shown as typed
+    aid = repo.start_assistant_message(cid, uid, "Qwen3.gguf")
+    repo.finish_message(aid, RICH_ANSWER, RICH_THOUGHT, MessageStatus.COMPLETE,
+                        GenerationStats(thinking_seconds=2.0, thinking_tokens=30, answer_tokens=90))
+    return cid
+
+
+PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "details", "summary"}
+
+
+@pytest.mark.parametrize("thinking", ["include", "collapse"])
+def test_html_export_renders_markdown_like_the_window(repo, rich_id, tmp_path, thinking):
+    from tests.test_rich_text_properties import audit
+
+    text = export_text(repo, rich_id, "html", thinking, tmp_path)
+    body = text[text.index("<body>"):]
+    assert "<h1>Roots of the quadratic</h1>" in body and "<strong>x = 2</strong>" in body
+    assert "<table>" in body and "<th>method</th>" in body and "<td>factoring</td>" in body
+    assert '<span class="k">def</span><span class="w"> </span><span class="nf">add</span>' in body  # Pygments' classes ...
+    assert ".hl .k {" in text and ".hl .nf {" in text  # ... and their colours in the page
+    assert '<span class="math">x²</span>' in body and '<span class="math">√4</span>' in body
+    assert '<div class="math display">x = (5 ± 1)⁄2</div>' in body
+    answer = body[body.index("Roots of the quadratic"):]
+    for raw in ("**", "|---|", "$$", "```", "\\frac", "# Roots"):
+        assert raw not in answer, raw
+    assert "Solve **x² − 5x + 6 = 0**" in body  # the question as typed
+    thought = body[body.index('class="thought"'):body.index("Roots of the quadratic")]
+    assert "<strong>factor</strong>" in thought and "<li>product 6</li>" in thought and "(x-2)(x-3)" in thought
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "[run](javascript:alert(1))" in body
+    assert audit(body, extra_tags=PAGE_TAGS) == []
+    assert re.search(r'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+                     r"style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">", text)
+
+
+def test_html_font_stack_puts_latin_fonts_before_cjk(repo, rich_id, tmp_path):
+    """A browser draws each character with the first listed font that has it: a CJK font listed
+    before any Latin font the system has draws ’ and “ ” full-width."""
+    text = export_text(repo, rich_id, "html", "omit", tmp_path)
+    stack = re.search(r"body \{ font: 16px/1\.55 ([^;]+);", text).group(1)
+    families = [f.strip().strip('"') for f in stack.split(",")]
+    latin = ["-apple-system", "Segoe UI", "Arial", "Helvetica Neue", "DejaVu Sans", "Liberation Sans"]
+    cjk = [f for f in families if re.search(r"CJK|YaHei|PingFang|Hiragino|Source Han", f)]
+    assert cjk and all(f in families for f in latin), families
+    assert max(families.index(f) for f in latin) < min(families.index(f) for f in cjk), families
+
+
+def test_pdf_export_renders_markdown_like_the_window(repo, rich_id, tmp_path):
+    text = export_text(repo, rich_id, "pdf", "include", tmp_path)
+    for shown in ("Roots of the quadratic", "The answer is x = 2 or x = 3", "method steps", "factoring 2",
+                  "formula 3", "with x² and √4", "x = (5 ± 1)⁄2", "def add", "return a + b", "First factor it:"):
+        assert unicodedata.normalize("NFKC", shown) in text, shown  # as export_text folds the PDF's text
+    answer = text[text.index("Roots of the quadratic"):]
+    for raw in ("**", "|---|", "| ---", "$$", "```", "\\frac", "# Roots", "\\(", "Copy"):
+        assert raw not in answer, raw
+    assert "<script>alert(1)</script>" in text  # model HTML: shown, as text
+
+
+def test_pdf_loads_no_image_even_if_html_slips_through(repo, rich_id, tmp_path, monkeypatch):
+    import pypdf
+    from PySide6.QtGui import QColor, QImage
+
+    from reasoner_desktop.export import pdf
+
+    picture = QImage(64, 48, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#ff0000"))
+    picture.save(str(tmp_path / "red.png"))
+    slipped = f'<p>before <img src="{(tmp_path / "red.png").as_uri()}"> <img src="{tmp_path / "red.png"}"> after</p>'
+    monkeypatch.setattr(pdf, "to_qt_html", lambda convs, thinking: slipped)
+    out = tmp_path / "out.pdf"
+    export_conversations(repo, [rich_id], ExportFormat.PDF, ThinkingExport.INCLUDE, out)
+    page = pypdf.PdfReader(out).pages[0]
+    xobjects = page["/Resources"].get_object().get("/XObject", {})
+    images = [name for name, obj in xobjects.items() if obj.get_object().get("/Subtype") == "/Image"]
+    assert "before" in page.extract_text() and images == []
+
+
+def test_pdf_draws_latin_punctuation_with_a_latin_font(repo, rich_id, tmp_path):
+    import pypdf
+
+    out = tmp_path / "out.pdf"
+    export_conversations(repo, [rich_id], ExportFormat.PDF, ThinkingExport.INCLUDE, out)
+    fonts = {}
+
+    def visit(text, cm, tm, font, size):
+        for ch in text:
+            if font is not None:
+                fonts.setdefault(ch, set()).add(str(font.get("/BaseFont")))
+
+    for page in pypdf.PdfReader(out).pages:
+        page.extract_text(visitor_text=visit)
+    assert fonts["’"] and not any("CJK" in f for f in fonts["’"]), fonts["’"]
 
 
 def test_markdown_and_text_include_thought_and_answer(repo, conv_id, tmp_path):

@@ -8,8 +8,8 @@ from datetime import datetime
 from reasoner_desktop import __version__
 from reasoner_desktop.domain.history import ConversationRecord, MessageRecord
 from reasoner_desktop.domain.messages import MessageStatus, Role
-from reasoner_desktop.export.code_blocks import split_code
 from reasoner_desktop.export.options import ThinkingExport
+from reasoner_desktop.export.rich_text import page_css, render_markdown_page
 
 ROLE_NAMES = {Role.USER: "You", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
 STATUS_NOTES = {MessageStatus.STOPPED: "stopped", MessageStatus.ERROR: "error",
@@ -78,43 +78,79 @@ def _indent(text: str, prefix: str = "  ") -> str:
 
 # -- HTML -------------------------------------------------------------------------------
 
-HTML_CSS = """
-:root { color-scheme: light dark; --fg: #1d1d1f; --bg: #ffffff; --muted: #6e6e73; --user: #f2f2f7;
-  --thought: #f7f7f9; --border: #d2d2d7; --code: #f5f5f7; }
-@media (prefers-color-scheme: dark) { :root { --fg: #f5f5f7; --bg: #1c1c1e; --muted: #a1a1a6; --user: #2c2c2e;
-  --thought: #242426; --border: #3a3a3c; --code: #2c2c2e; } }
-body { font: 16px/1.55 -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
-  color: var(--fg); background: var(--bg); max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; } .meta { color: var(--muted); margin-bottom: 2rem; }
-.msg { margin: 1.2rem 0; padding: .8rem 1rem; border-radius: 12px; }
-.msg.user { background: var(--user); } .role { font-weight: 600; margin-bottom: .3rem; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; }
-pre { background: var(--code); padding: .7rem; border-radius: 8px; overflow-x: auto;
-  font: 14px/1.45 ui-monospace, "SF Mono", Menlo, Consolas, "Noto Sans Mono", monospace; white-space: pre-wrap; }
-.thought { border-left: 3px solid var(--border); background: var(--thought); color: var(--muted);
-  padding: .4rem .8rem; margin: .2rem 0 .8rem; border-radius: 0 8px 8px 0; }
-.thought summary, .thought .title { cursor: pointer; font-size: .9rem; font-weight: 600; }
-.status { color: var(--muted); font-style: italic; font-size: .9rem; }
-@media print { body { max-width: none; margin: 0; } .msg { break-inside: avoid-page; }
-  details.thought > :not(summary) { display: block; } a { color: inherit; text-decoration: none; } }
+# Latin fonts come first and CJK ones after: a browser takes each character from the first font in
+# the list that has it, and CJK fonts draw Latin punctuation (’ “ ”) full-width. Light values are
+# written out (not CSS variables) so that simpler renderers, Qt's rich text included, get them too.
+SANS = ('-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "DejaVu Sans", '
+        '"Liberation Sans", "PingFang SC", "Hiragino Sans", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", '
+        "sans-serif")
+MONO = ('ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", "Noto Sans Mono", '
+        '"Noto Sans Mono CJK SC", monospace')
+SERIF = '"Cambria Math", Cambria, "STIX Two Math", "DejaVu Serif", "Times New Roman", "Noto Serif CJK SC", serif'
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+# Simple rules first: a parser that knows less CSS (Qt's rich text) stops at the first rule it
+# cannot read, so the media queries and newer selectors come last.
+HTML_CSS = f"""
+body {{ font: 16px/1.55 {SANS}; color: #1d1d1f; background: #ffffff; max-width: 52rem; margin: 32px auto;
+  padding: 0 16px; }}
+h1.title {{ font-size: 26px; margin-bottom: 3px; }} .meta {{ color: #6e6e73; margin-bottom: 32px; }}
+.msg {{ margin: 19px 0; padding: 13px 16px; border-radius: 12px; }}
+.msg.user, .msg.system {{ background: #f2f2f7; }} .role {{ font-weight: 600; margin-bottom: 5px; }}
+.text {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+.body {{ overflow-wrap: anywhere; }}
+.body h1 {{ font-size: 23px; }} .body h2 {{ font-size: 20px; }} .body h3 {{ font-size: 18px; }}
+.body h1, .body h2, .body h3, .body h4 {{ margin: 18px 0 8px; line-height: 1.3; }}
+.body p, .body ul, .body ol {{ margin: 9px 0; }}
+.body table {{ border-collapse: collapse; margin: 11px 0; }}
+.body th, .body td {{ border: 1px solid #d2d2d7; padding: 5px 11px; }} .body th {{ background: #f5f5f7; }}
+.body blockquote {{ margin: 11px 0; padding: 0 14px; border-left: 3px solid #d2d2d7; color: #6e6e73; }}
+.body hr {{ border: none; border-top: 1px solid #d2d2d7; }}
+code {{ font: .9em/1.45 {MONO}; background: #eff1f3; padding: 2px 5px; border-radius: 4px; }}
+.code {{ background: #f6f8fa; color: #24292f; border-radius: 8px; margin: 11px 0; }}
+.code .lang {{ font-size: 12px; color: #8b949e; padding: 7px 13px 0; }}
+.code pre {{ margin: 0; padding: 5px 13px 11px; font-size: 14px; line-height: 1.45; white-space: pre-wrap;
+  overflow-wrap: anywhere; }}
+.code pre code {{ font-size: 14px; background: none; padding: 0; }}
+.math {{ font-family: {SERIF}; font-style: italic; white-space: nowrap; }}
+.math.display {{ display: block; text-align: center; font-size: 1.15em; margin: 11px 0; white-space: normal; }}
+.image {{ color: #8b949e; }}
+.thought {{ border-left: 3px solid #d2d2d7; background: #f7f7f9; color: #6e6e73; font-size: 15px;
+  padding: 6px 13px; margin: 3px 0 13px; border-radius: 0 8px 8px 0; }}
+.thought summary, .thought .title {{ cursor: pointer; font-size: 14px; font-weight: 600; }}
+.thought .body {{ margin-top: 5px; }} .thought .code {{ color: inherit; }}
+.status {{ color: #6e6e73; font-style: italic; font-size: 14px; }}
+a {{ color: #0b57d0; }}
+{page_css()}
+:root {{ color-scheme: light dark; }}
+.body > :first-child {{ margin-top: 0; }} .body > :last-child {{ margin-bottom: 0; }}
+@media (prefers-color-scheme: dark) {{
+  body {{ color: #f5f5f7; background: #1c1c1e; }} .meta, .status, .body blockquote {{ color: #a1a1a6; }}
+  .msg.user, .msg.system {{ background: #2c2c2e; }}
+  .thought {{ background: #242426; color: #a1a1a6; border-color: #3a3a3c; }}
+  .body th, .body td, .body blockquote, .body hr {{ border-color: #3a3a3c; }} .body th {{ background: #2c2c2e; }}
+  code {{ background: #2d333b; }} .code {{ background: #272822; color: #f8f8f2; }}
+  a {{ color: #74c0fc; }}
+{page_css(dark=True)}}}
+@media print {{ body {{ max-width: none; margin: 0; }} .msg {{ break-inside: avoid-page; }}
+  details.thought > :not(summary) {{ display: block; }} a {{ color: inherit; text-decoration: none; }} }}
 """
 
 
-def render_text_html(text: str) -> str:
-    """Escaped model text: prose keeps its line breaks, fenced code is a <pre>. Nothing is live."""
-    parts = []
-    for is_code, chunk in split_code(text):
-        if is_code:
-            parts.append(f"<pre><code>{html.escape(chunk)}</code></pre>")
-        else:
-            parts.append(f'<div class="text">{html.escape(chunk.strip(chr(10)))}</div>')
-    return "\n".join(parts)
+def plain_html(text: str) -> str:
+    """Text shown as typed (a question, the system prompt): escaped, line breaks kept."""
+    return f'<div class="text">{html.escape(text.strip(chr(10)))}</div>'
+
+
+def markdown_html(text: str) -> str:
+    """Model text as the window shows it: the same Markdown, math and highlighting, escaped and inert."""
+    return f'<div class="body">\n{render_markdown_page(text)}</div>'
 
 
 def _thought_html(m: MessageRecord, thinking: ThinkingExport) -> str:
     if not m.thinking or thinking is ThinkingExport.OMIT:
         return ""
-    body = render_text_html(m.thinking)
+    body = markdown_html(m.thinking)
     title = html.escape(thought_title(m))
     if thinking is ThinkingExport.COLLAPSE:
         return f'<details class="thought"><summary>{title}</summary>\n{body}\n</details>'
@@ -124,21 +160,24 @@ def _thought_html(m: MessageRecord, thinking: ThinkingExport) -> str:
 def to_html(conv: ConversationRecord, thinking: ThinkingExport) -> str:
     rows = []
     if conv.system_prompt:
-        rows.append(f'<div class="msg system"><div class="role">System</div>{render_text_html(conv.system_prompt)}</div>')
+        rows.append(f'<div class="msg system"><div class="role">System</div>{plain_html(conv.system_prompt)}</div>')
     for m in conv.path_messages:
         status = STATUS_NOTES.get(m.status)
+        body = markdown_html(m.content) if m.role is Role.ASSISTANT else plain_html(m.content)
         rows.append(
             f'<div class="msg {m.role.value}"><div class="role">{ROLE_NAMES[m.role]}</div>\n'
-            f"{_thought_html(m, thinking)}\n{render_text_html(m.content)}"
+            f"{_thought_html(m, thinking)}\n{body}"
             + (f'\n<div class="status">{html.escape(status)}</div>' if status else "")
             + "</div>"
         )
     meta = html.escape(f"Reasoner Desktop {__version__} · {conv.model or 'unknown model'} · {_stamp(conv.updated_at)}")
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
-        # Nothing in this file may load or run anything: no scripts, no remote images, no fonts.
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        # Nothing in this file may load or run anything: no scripts, no remote images, no fonts,
+        # no base URL for relative links, no form submissions.
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(conv.title)}</title>\n<style>{HTML_CSS}</style></head>\n<body>\n"
-        f"<h1>{html.escape(conv.title)}</h1>\n<div class=\"meta\">{meta}</div>\n" + "\n".join(rows) + "\n</body></html>\n"
+        f"<h1 class=\"title\">{html.escape(conv.title)}</h1>\n<div class=\"meta\">{meta}</div>\n"
+        + "\n".join(rows) + "\n</body></html>\n"
     )

@@ -4,6 +4,11 @@ Model output is untrusted: raw HTML is escaped (shown as text), images become a 
 placeholder (nothing is ever fetched), and only http(s)/mailto links survive, as anchors
 that the UI opens after asking. Code blocks are highlighted with Pygments and carry a
 `copy:N` link; LaTeX math ($…$, $$…$$, \\(…\\), \\[…\\]) is turned into legible Unicode.
+
+Two dresses of the same HTML: for Qt's rich text (the window, and the PDF through QTextDocument)
+every element carries the inline attributes Qt understands; for a page (the HTML export) elements
+carry classes and `page_css()` gives the style sheet, Pygments' colours included. Whatever the input,
+rendering never raises and its cost stays bounded (math nests at most MAX_MATH_DEPTH deep).
 """
 
 from __future__ import annotations
@@ -32,6 +37,12 @@ def _formatter(dark: bool) -> HtmlFormatter:
     return HtmlFormatter(noclasses=True, nowrap=True, style="monokai" if dark else "friendly")
 
 
+_PAGE_FORMATTER = HtmlFormatter(nowrap=True)  # classes only; the colours come from page_css()
+_PAGE_LIGHT = HtmlFormatter(style="friendly")
+_PAGE_DARK = HtmlFormatter(style="monokai")
+GUESS_SAMPLE = 4000  # characters of an unlabelled code block that guessing its language reads
+
+
 # -- LaTeX to Unicode ---------------------------------------------------------------------
 
 _SYMBOLS = {
@@ -55,6 +66,9 @@ _SYMBOLS = {
 _BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "P": "ℙ"}
 _SUP = str.maketrans("0123456789+-=()niakx", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵃᵏˣ")
 _SUB = str.maketrans("0123456789+-=()aeiknx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢₖₙₓ")
+# A command: a backslash and a word, or any one character (a newline too), or nothing at the very end.
+_COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
+MAX_MATH_DEPTH = 32  # \frac{\frac{…}} deeper than this is shown as typed
 
 
 def _group(s: str, i: int) -> tuple[str, int]:
@@ -72,44 +86,49 @@ def _group(s: str, i: int) -> tuple[str, int]:
             j += 1
         return s[i + 1:], len(s)
     if s[i] == "\\":
-        m = re.match(r"\\([A-Za-z]+|.)", s[i:])
-        return m.group(0), i + len(m.group(0))
+        m = _COMMAND.match(s, i)
+        return m.group(0), m.end()
     return s[i], i + 1
 
 
-def latex_to_html(src: str) -> str:
+def latex_to_html(src: str, _depth: int = 0) -> str:
     """A legible rendering of common LaTeX math as HTML text (escaped), not typesetting."""
+    if _depth > MAX_MATH_DEPTH:
+        return html.escape(src)
+    sub = lambda t: latex_to_html(t, _depth + 1)  # noqa: E731
     out: list[str] = []
     i = 0
     while i < len(src):
         c = src[i]
         if c == "\\":
-            m = re.match(r"\\([A-Za-z]+|.)", src[i:])
+            m = _COMMAND.match(src, i)
             name = m.group(1)
-            i += len(m.group(0))
-            if name == "frac" or name == "dfrac" or name == "tfrac":
+            i = m.end()
+            if name == "" or name == "\n":  # a lone backslash at the end; a control space
+                out.append("\\" if name == "" else " ")
+            elif name == "frac" or name == "dfrac" or name == "tfrac":
                 a, i = _group(src, i)
                 b, i = _group(src, i)
-                num, den = latex_to_html(a), latex_to_html(b)
+                num, den = sub(a), sub(b)
                 wrap = lambda t, raw: t if len(raw) <= 1 or raw.isalnum() else f"({t})"  # noqa: E731
                 out.append(f"{wrap(num, a)}⁄{wrap(den, b)}")
             elif name == "sqrt":
                 a, i = _group(src, i)
-                inner = latex_to_html(a)
+                inner = sub(a)
                 out.append(f"√{inner}" if len(a) <= 1 else f"√({inner})")
             elif name in ("text", "mathrm", "textbf", "mathbf", "operatorname", "mathit", "textit"):
                 a, i = _group(src, i)
-                out.append(html.escape(a) if name.startswith("text") else latex_to_html(a))
+                out.append(html.escape(a) if name.startswith("text") else sub(a))
             elif name == "mathbb":
                 a, i = _group(src, i)
                 out.append(_BLACKBOARD.get(a, html.escape(a)))
             elif name == "boxed":
                 a, i = _group(src, i)
-                out.append(f"<b>[ {latex_to_html(a)} ]</b>")
+                out.append(f"<b>[ {sub(a)} ]</b>")
             elif name in ("overline", "bar", "hat", "vec", "tilde"):
                 a, i = _group(src, i)
                 mark = {"overline": "\u0305", "bar": "\u0304", "hat": "\u0302", "vec": "\u20d7", "tilde": "\u0303"}
-                out.append(latex_to_html(a) + mark[name])
+                out.append(sub(a) + mark[name])
             elif name in ("begin", "end"):
                 _env, i = _group(src, i)
             elif name == "\\":
@@ -122,7 +141,7 @@ def latex_to_html(src: str) -> str:
                 out.append(html.escape(name))
         elif c in "^_":
             a, i = _group(src, i + 1)
-            inner = latex_to_html(a)
+            inner = sub(a)
             table = _SUP if c == "^" else _SUB
             plain = re.fullmatch(r"[0-9+\-=()niakx]+" if c == "^" else r"[0-9+\-=()aeiknx]+", a or "")
             out.append(a.translate(table) if plain else (f"<sup>{inner}</sup>" if c == "^" else f"<sub>{inner}</sub>"))
@@ -153,7 +172,12 @@ def _latex_parens(state, silent: bool) -> bool:
     if not src.startswith(("\\(", "\\["), pos):
         return False
     close = "\\)" if src[pos + 1] == "(" else "\\]"
-    end = src.find(close, pos + 2)
+    # Remember where the next closer is: thousands of openers without one must not each scan the rest.
+    seen = state.env.setdefault("latex_closers", {})
+    start, end = seen.get((close, src), (len(src) + 1, -1))
+    if not (start <= pos + 2 and (end < 0 or end >= pos + 2)):
+        end = src.find(close, pos + 2)
+        seen[(close, src)] = (pos + 2, end)
     if end < 0:
         return False
     if not silent:
@@ -165,10 +189,14 @@ def _latex_parens(state, silent: bool) -> bool:
 
 
 class _Renderer:
-    def __init__(self, dark: bool, code_start: int = 0) -> None:
-        self.dark = dark
+    """One rendering. `page`: classes for a page's style sheet (see page_css); otherwise inline
+    attributes for Qt's rich text. `copy_links`: a `copy:N` link on each code block (the window)."""
+
+    def __init__(self, *, dark: bool, page: bool, copy_links: bool, code_start: int = 0) -> None:
+        self.dark, self.page, self.copy_links = dark, page, copy_links
         self.code_start = code_start
         self.code: list[str] = []
+        self.links: list[bool] = []  # open links: was each one kept (an <a>) or made text (a <span>)?
         self.md = _md()
         def rules(name, fn):  # plain callables: add_render_rule would rebind them to the renderer
             self.md.renderer.rules[name] = fn
@@ -180,8 +208,10 @@ class _Renderer:
         rules("link_close", self._link_close)  # </a>, or </span> where the link was unsafe
         rules("math_inline", lambda tokens, idx, options, env: self._math(tokens[idx].content, display=False))
         rules("math_inline_double", lambda tokens, idx, options, env: self._math(tokens[idx].content, display=True))
-        rules("math_block", lambda tokens, idx, options, env: self._math(tokens[idx].content, display=True))
-        rules("math_block_label", lambda tokens, idx, options, env: self._math(tokens[idx].content, display=True))
+        rules("math_block", lambda tokens, idx, options, env: self._math(tokens[idx].content, display=True,
+                                                                          block=True))
+        rules("math_block_label", lambda tokens, idx, options, env: self._math(tokens[idx].content, display=True,
+                                                                                block=True))
 
     def _fence(self, tokens, idx, options, env) -> str:
         token = tokens[idx]
@@ -189,17 +219,21 @@ class _Renderer:
         code = token.content
         n = self.code_start + len(self.code)
         self.code.append(code.rstrip("\n"))
-        try:
-            lexer = get_lexer_by_name(lang) if lang else guess_lexer(code)
+        try:  # guessing reads the text with every lexer: a sample is enough
+            lexer = get_lexer_by_name(lang) if lang else guess_lexer(code[:GUESS_SAMPLE])
         except ClassNotFound:
             lexer = None
+        label = html.escape(lang or "code")
+        if self.page:
+            body = highlight(code, lexer, _PAGE_FORMATTER) if lexer is not None else html.escape(code)
+            return (f'<div class="code"><div class="lang">{label}</div>'
+                    f'<pre><code class="hl">{body.rstrip()}</code></pre></div>\n')
         body = highlight(code, lexer, _formatter(self.dark)) if lexer is not None else html.escape(code)
         bg = "#272822" if self.dark else "#f6f8fa"
         fg = "#f8f8f2" if self.dark else "#24292f"
-        label = html.escape(lang or "code")
+        copy = f'&nbsp;&nbsp;<a href="copy:{n}" style="font-size:small;">Copy</a>' if self.copy_links else ""
         return (f'<table width="100%" cellspacing="0" cellpadding="8" style="background:{bg}; margin:6px 0;">'
-                f'<tr><td style="color:{fg};"><span style="color:#8b949e; font-size:small;">{label}</span>'
-                f'&nbsp;&nbsp;<a href="copy:{n}" style="font-size:small;">Copy</a>'
+                f'<tr><td style="color:{fg};"><span style="color:#8b949e; font-size:small;">{label}</span>{copy}'
                 f'<pre style="margin:4px 0 0 0; font-family:monospace; color:{fg}; white-space:pre-wrap;">{body.rstrip()}</pre>'
                 "</td></tr></table>\n")
 
@@ -207,51 +241,63 @@ class _Renderer:
         token = tokens[idx]
         alt = html.escape(token.content or "image")
         src = html.escape(token.attrGet("src") or "")
-        return f'<span style="color:#8b949e;">[image not loaded: {alt} · {src}]</span>'
+        style = 'class="image"' if self.page else 'style="color:#8b949e;"'
+        return f"<span {style}>[image not loaded: {alt} · {src}]</span>"
 
     def _link_open(self, tokens, idx, options, env) -> str:
-        href = tokens[idx].attrGet("href") or ""
-        if not href.lower().startswith(SAFE_SCHEMES):
-            tokens[idx].attrs = {}
+        href = str(tokens[idx].attrGet("href") or "")
+        keep = href.lower().startswith(SAFE_SCHEMES)
+        self.links.append(keep)
+        if not keep:
             return "<span>"  # a javascript:, file: or relative link becomes plain text
-        return f'<a href="{html.escape(href, quote=True)}">'
+        rel = ' rel="nofollow noopener noreferrer"' if self.page else ""
+        return f'<a href="{html.escape(href, quote=True)}"{rel}>'
 
-    def _math(self, content: str, *, display: bool) -> str:
+    def _link_close(self, tokens, idx, options, env) -> str:
+        return "</a>" if (self.links.pop() if self.links else True) else "</span>"
+
+    def _math(self, content: str, *, display: bool, block: bool = False) -> str:
         body = latex_to_html(content.strip())
+        if self.page:
+            if display:
+                tag = "div" if block else "span"
+                return f'<{tag} class="math display">{body}</{tag}>' + ("\n" if block else "")
+            return f'<span class="math">{body}</span>'
         if display:
             return f'<p align="center" style="font-family:serif; font-style:italic; font-size:large;">{body}</p>'
         return f'<span style="font-family:serif; font-style:italic;">{body}</span>'
 
     def render(self, text: str) -> Rendered:
         out = self.md.render(text)
+        if self.page:
+            return Rendered(out, self.code)
         # Qt's rich text knows no CSS for these; give them attributes it does understand.
         line = "#444c56" if self.dark else "#d0d7de"
         quote = "#9aa4ae" if self.dark else "#57606a"
         code_bg = "#2d333b" if self.dark else "#eff1f3"
         out = (out.replace("<table>", f'<table border="1" cellspacing="0" cellpadding="5" '
-                                      f'style="border-color:{line}; border-style:solid; margin:6px 0;">')
+                                      f'style="border-color:{line}; border-style:solid; border-collapse:collapse; margin:6px 0;">')
                .replace("<blockquote>", f'<blockquote style="color:{quote}; font-style:italic;">')
                .replace("<code>", f'<code style="background:{code_bg}; font-family:monospace;">'))
         return Rendered(out, self.code)
 
-    def _link_close(self, tokens, idx, options, env) -> str:
-        # Find the matching open: walk back to the nearest unmatched link_open.
-        depth = 0
-        for j in range(idx - 1, -1, -1):
-            t = tokens[j]
-            if t.type == "link_close":
-                depth += 1
-            elif t.type == "link_open":
-                if depth == 0:
-                    return "</a>" if t.attrs else "</span>"
-                depth -= 1
-        return "</a>"
+
+def render_markdown(text: str, *, dark: bool = False, code_start: int = 0, copy_links: bool = True) -> Rendered:
+    """Model text as safe HTML for Qt's rich text; code blocks are listed for the Copy links
+    (numbered from `code_start`, for text rendered in pieces; `copy_links=False` leaves them out,
+    as a printed page wants)."""
+    return _Renderer(dark=dark, page=False, copy_links=copy_links, code_start=code_start).render(text)
 
 
-def render_markdown(text: str, *, dark: bool = False, code_start: int = 0) -> Rendered:
-    """Model text as safe HTML; code blocks are listed for the Copy links (numbered from
-    `code_start`, for text rendered in pieces)."""
-    return _Renderer(dark, code_start).render(text)
+def render_markdown_page(text: str) -> str:
+    """Model text as safe HTML for a web page styled by page_css(): the same Markdown, math and
+    highlighting as the window, dressed with classes instead of inline attributes."""
+    return _Renderer(dark=False, page=True, copy_links=False).render(text).html
+
+
+def page_css(*, dark: bool = False) -> str:
+    """Pygments' colours for the code in render_markdown_page's HTML (light, or dark)."""
+    return "\n".join((_PAGE_DARK if dark else _PAGE_LIGHT).get_token_style_defs(".hl")) + "\n"
 
 
 def complete_blocks_end(text: str, start: int = 0) -> int:

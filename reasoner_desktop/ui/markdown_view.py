@@ -100,8 +100,9 @@ class SafeBrowser(QTextBrowser):
 class MarkdownRenderer:
     """Renders text into a SafeBrowser: whole (`show`) or as it grows (`grow`)."""
 
-    def __init__(self, browser: SafeBrowser) -> None:
+    def __init__(self, browser: SafeBrowser, *, copy_links: bool = True) -> None:
         self.browser = browser
+        self.copy_links = copy_links  # Copy links under code blocks (the owner handles copy: URLs)
         self.code_blocks: list[str] = []
         self.rendered_as: tuple | None = None  # (text, dark) of the last whole render
         self._streamed = 0  # characters shown while streaming
@@ -117,7 +118,7 @@ class MarkdownRenderer:
             self.browser.setPlainText(text)
             self.code_blocks = []
         else:
-            rendered = render_markdown(text, dark=dark)
+            rendered = render_markdown(text, dark=dark, copy_links=self.copy_links)
             self.browser.document().setHtml(rendered.html)
             self.code_blocks = rendered.code_blocks
         self.rendered_as = key
@@ -139,7 +140,8 @@ class MarkdownRenderer:
             cursor.setPosition(self._tail_start)
             cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
-            rendered = render_markdown(text[self._md_upto:split], dark=dark, code_start=len(self.code_blocks))
+            rendered = render_markdown(text[self._md_upto:split], dark=dark, code_start=len(self.code_blocks),
+                                       copy_links=self.copy_links)
             cursor.insertHtml(rendered.html)
             self.code_blocks += rendered.code_blocks
             self._md_upto = split

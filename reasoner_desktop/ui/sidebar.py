@@ -3,6 +3,7 @@ date with pin, rename, export and delete (undoable) in a context menu."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -38,6 +39,13 @@ def date_group(when: datetime, now: datetime) -> str:
     if day > today - timedelta(days=30):
         return "Previous 30 days"
     return "Older"
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` as typed. Qt renders a tooltip as rich text whenever it merely
+    looks like HTML (Qt.mightBeRichText), so a title or snippet from model text could show markup
+    or load an image: escape it, and mark it rich text so the escaped text is what shows."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 class Sidebar(QWidget):
@@ -104,7 +112,7 @@ class Sidebar(QWidget):
     def _entry(self, cid: int, text: str, tip: str) -> QListWidgetItem:
         item = QListWidgetItem(text)
         item.setData(ID_ROLE, cid)
-        item.setToolTip(tip)
+        item.setToolTip(plain_tip(tip))
         self.list.addItem(item)
         if cid == self.current_id:
             self.list.setCurrentItem(item)

@@ -65,7 +65,7 @@ class ThoughtPane(QFrame):
         self.text = SafeBrowser(fit_height=False)
         self.text.setObjectName("thoughtText")
         self.text.setPlaceholderText(self.tr("The model's reasoning appears here while it thinks."))
-        self.renderer = MarkdownRenderer(self.text)
+        self.renderer = MarkdownRenderer(self.text, copy_links=False)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
