@@ -147,8 +147,10 @@ def _answer_dialog(qtbot, fill):
         if dialog is None:
             QTimer.singleShot(20, step)
             return
-        fill(dialog)
-        dialog.accept()
+        try:
+            fill(dialog)
+        finally:  # a failed check must not leave exec() waiting forever (pytest-qt reports the error)
+            dialog.accept()
 
     QTimer.singleShot(0, step)
 
@@ -183,7 +185,10 @@ def test_export_and_import_from_the_file_menu(qtbot, open_window, data_dir, tmp_
 
     def choose_json(dialog):
         fmt = dialog.findChild(QComboBox, "exportFormat")
+        think = dialog.findChild(QComboBox, "exportThinking")
+        assert (fmt.currentData(), think.currentData()) == ("html", "omit")  # the last choices are remembered
         fmt.setCurrentIndex(fmt.findData("json"))
+        think.setCurrentIndex(think.findData("include"))
 
     _answer_dialog(qtbot, choose_json)
     w.actions.export.trigger()

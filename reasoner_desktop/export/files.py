@@ -6,10 +6,13 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import unicodedata
 import zipfile
 from pathlib import Path
+
+import psutil
 
 from reasoner_desktop.export.options import ExportError
 
@@ -48,15 +51,27 @@ def _temp_prefix(final: Path) -> str:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+    """Through psutil: os.kill(pid, 0) would terminate the process on Windows."""
+    return pid == os.getpid() or psutil.pid_exists(pid)
+
+
+_umask_lock = threading.Lock()
+
+
+def _umask() -> int:
+    with _umask_lock:  # os.umask can only be read by setting it
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def _normal_permissions(path: Path, *, folder: bool = False) -> None:
+    """Temporary files are made private (0600, 0700); the export itself gets the user's usual
+    permissions, as any program that writes a file would give it (0644 with the common umask)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
+        os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
     except OSError:
-        return True  # exists (another user's), or cannot tell: keep its file
-    return True
+        pass
 
 
 def remove_leftovers(folder: Path) -> list[Path]:
@@ -100,6 +115,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, tidy: bool = T
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        _normal_permissions(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -122,6 +138,7 @@ def write_bundle(path: Path, files: dict[str, bytes], *, force: bool = False) ->
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 for name, data in files.items():
                     zf.writestr(name, data)
+            _normal_permissions(Path(tmp))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -137,6 +154,7 @@ def write_bundle(path: Path, files: dict[str, bytes], *, force: bool = False) ->
         try:
             for name, data in files.items():
                 write_atomic(tmp / name, data, tidy=False)
+            _normal_permissions(tmp, folder=True)
             os.rename(tmp, path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

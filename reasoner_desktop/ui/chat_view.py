@@ -11,6 +11,7 @@ __all__ = ["ChatView", "MessageView", "MessageWidget"]
 
 
 PAGE = 40  # messages built at a time: a long conversation opens at its end, older pages on demand
+MAX_LINE_WIDTH = 820  # a readable measure: on a wide screen the column is centred, not stretched
 
 
 class ChatView(QScrollArea):
@@ -142,6 +143,12 @@ class ChatView(QScrollArea):
                 self.verticalScrollBar().setValue(max(0, top - self.viewport().height() // 3))
 
         QTimer.singleShot(0, widget, go)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        side = max(16, (self.viewport().width() - MAX_LINE_WIDTH) // 2)
+        if self._layout.contentsMargins().left() != side:
+            self._layout.setContentsMargins(side, 16, side, 16)
 
     def offset_of(self, widget: QWidget) -> int:
         """Where a message's top is in the visible area (pixels from its top)."""

@@ -30,7 +30,8 @@ THINKING_LABELS = {
 
 
 class ExportDialog(QDialog):
-    def __init__(self, parent: QWidget | None, *, has_current: bool, conversation_count: int) -> None:
+    def __init__(self, parent: QWidget | None, *, has_current: bool, conversation_count: int,
+                 last_format: str = "", last_thinking: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
         self.setWindowTitle(self.tr("Export conversations"))
@@ -42,6 +43,8 @@ class ExportDialog(QDialog):
         self.thinking_box.setObjectName("exportThinking")
         for opt, label in THINKING_LABELS.items():
             self.thinking_box.addItem(self.tr(label), opt.value)
+        self.format_box.setCurrentIndex(max(0, self.format_box.findData(last_format)))  # the last choices
+        self.thinking_box.setCurrentIndex(max(0, self.thinking_box.findData(last_thinking)))
         self.current_button = QRadioButton(self.tr("This conversation"))
         self.current_button.setObjectName("exportCurrent")
         self.all_button = QRadioButton(self.tr("All %1 conversations (a folder or a .zip)").replace(

@@ -7,13 +7,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from reasoner_desktop.export.files import safe_filename
-from reasoner_desktop.export.options import ExportError, ImportFormatError
+from reasoner_desktop.export.options import ExportError, ExportFormat, ImportFormatError
 from reasoner_desktop.services.exporting import export_conversations, export_dataset, import_file
-from reasoner_desktop.ui.export_dialog import ExportDialog
+from reasoner_desktop.storage.errors import DatabaseError
+from reasoner_desktop.ui.export_dialog import FORMAT_LABELS, ExportDialog
+
+SETTING_FORMAT = "export/format"
+SETTING_THINKING = "export/thinking"
+SETTING_FOLDER = "export/folder"
+KNOWN_EXTENSIONS = {f".{f.value}" for f in ExportFormat} | {".zip", ".htm", ".markdown", ".jsonl"}
+
+
+def default_folder() -> Path:
+    """Where a first export is offered: the user's Documents folder (Qt knows it on every OS)."""
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs) if docs else Path.home()
+
+
+def with_extension(path: Path, ext: str) -> Path:
+    """`path` ending in `.ext`: another export extension is replaced, any other suffix kept."""
+    if path.suffix.lower() == f".{ext}":
+        return path
+    if path.suffix.lower() in KNOWN_EXTENSIONS:
+        return path.with_suffix(f".{ext}")
+    return path.with_name(f"{path.name}.{ext}")
 
 
 class FileActions(QObject):
@@ -26,29 +47,38 @@ class FileActions(QObject):
         self.repo = window.repo
 
     def export_conversations(self, conversation_id: int | None = None) -> list | None:
+        """Export, remembering the last format, thinking choice and folder (Documents at first); the
+        file name's extension always follows the format."""
+        settings = self.w.settings
         current = conversation_id or self.w.conversation_id
-        dialog = ExportDialog(self.w, has_current=bool(current), conversation_count=self.w.sidebar.conversation_count())
+        dialog = ExportDialog(self.w, has_current=bool(current), conversation_count=self.w.sidebar.conversation_count(),
+                              last_format=str(settings.value(SETTING_FORMAT, "") or ""),
+                              last_thinking=str(settings.value(SETTING_THINKING, "") or ""))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         fmt = dialog.export_format
+        folder = Path(str(settings.value(SETTING_FOLDER, "") or default_folder()))
         if dialog.everything:
-            path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export all conversations"), "conversations.zip",
-                                                  self.tr("Zip archive (*.zip)"))
-            ids = None
+            ext, kind = "zip", self.tr("Zip archive (*.zip)")
+            name, title, ids = "conversations.zip", self.tr("Export all conversations"), None
         else:
             conv = self.repo.get_conversation(current)
-            path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export conversation"),
-                                                  safe_filename(conv.title if conv else "conversation", fmt.value),
-                                                  f"*.{fmt.value}")
-            ids = [current]
+            ext, kind = fmt.value, f"{QCoreApplication.translate('ExportDialog', FORMAT_LABELS[fmt])} (*.{fmt.value})"
+            name = safe_filename(conv.title if conv else "conversation", fmt.value)
+            title, ids = self.tr("Export conversation"), [current]
+        path, _ = QFileDialog.getSaveFileName(self.w, title, str(folder / name), kind)
         if not path:
             return None
+        target = with_extension(Path(path), ext)
         try:
             # The file dialog already asked before replacing an existing file.
-            written = export_conversations(self.repo, ids, fmt, dialog.thinking, Path(path), force=True)
-        except (ExportError, OSError) as exc:
+            written = export_conversations(self.repo, ids, fmt, dialog.thinking, target, force=True)
+        except (ExportError, OSError, DatabaseError) as exc:
             self.w.show_error(self.tr("Export failed"), str(exc))
             return None
+        settings.setValue(SETTING_FORMAT, fmt.value)
+        settings.setValue(SETTING_THINKING, dialog.thinking.value)
+        settings.setValue(SETTING_FOLDER, str(target.parent))
         self.w.statusBar().showMessage(self.tr("Exported to %1").replace("%1", str(written[0])), 8000)
         return written
 
@@ -69,12 +99,13 @@ class FileActions(QObject):
         self.w.statusBar().showMessage(message, 8000)
 
     def export_dataset(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export reasoning dataset"), "reasoning-dataset.jsonl",
-                                              self.tr("JSON Lines (*.jsonl)"))
+        folder = Path(str(self.w.settings.value(SETTING_FOLDER, "") or default_folder()))
+        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export reasoning dataset"),
+                                              str(folder / "reasoning-dataset.jsonl"), self.tr("JSON Lines (*.jsonl)"))
         if not path:
             return
         try:
-            n = export_dataset(self.repo, Path(path), force=True)
+            n = export_dataset(self.repo, with_extension(Path(path), "jsonl"), force=True)
         except (ExportError, OSError) as exc:
             self.w.show_error(self.tr("Export failed"), str(exc))
             return

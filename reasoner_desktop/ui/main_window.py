@@ -33,6 +33,7 @@ from reasoner_desktop.workers.download_worker import DownloadWorker
 SETTING_SHOW_THOUGHTS = "view/showThoughts"
 SETTING_SPLITTER = "view/splitter"
 SETTING_GEOMETRY = "window/geometry"
+PANE_FOLD_WIDTH = 900  # a narrower window folds the thought pane away (it comes back when there is room)
 
 
 def message_view(m, siblings: list[int]) -> MessageView:
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self._unsent_text = ""  # put back in the box if the question cannot be stored
         self._send_when_loaded = False  # Enter was pressed while the model loaded
         self._pane_closed_by_user = False  # a user's close wins until they open it again
+        self._pane_folded = False  # hidden because the window is too narrow
 
         self.models = ModelActions(self)
         self.files = FileActions(self)
@@ -131,7 +133,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(center)
         self.splitter.addWidget(self.thought_pane)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(2, 1)  # extra width goes to the chat, not the pane
         self.splitter.setSizes([240, 560, 380])
         self.setCentralWidget(self.splitter)
 
@@ -517,6 +519,9 @@ class MainWindow(QMainWindow):
         self.actions.show_thoughts.setChecked(open_)
 
     def _on_pane_toggled(self, checked: bool) -> None:
+        if checked and self.width() < PANE_FOLD_WIDTH and self.isVisible():
+            self._fold_chat_for_pane()
+        self._pane_folded = False
         self.thought_pane.setVisible(checked)
         self.settings.setValue(SETTING_SHOW_THOUGHTS, checked)
         self.settings.sync()
@@ -577,6 +582,28 @@ class MainWindow(QMainWindow):
         for w in self.chat_view.widgets.values():
             w.set_busy(model_busy=busy or not ready, branch_locked=here)
         self.sidebar.busy_id = self.stream.conversation_id
+
+    def _fold_chat_for_pane(self) -> None:
+        """A narrow window asked for the pane: give it room by collapsing the sidebar."""
+        sizes = self.splitter.sizes()
+        if len(sizes) == 3 and sizes[0]:
+            self.splitter.setSizes([0, sizes[1] + sizes[0] // 2, sizes[2] + sizes[0] - sizes[0] // 2])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Narrow (down to ~500 px): the pane folds away and its toggle brings it back over the chat's
+        room; wide again: it returns if it was folded, not closed."""
+        super().resizeEvent(event)
+        narrow = self.width() < PANE_FOLD_WIDTH
+        if narrow and self.thought_pane.isVisible() and not self._pane_folded:
+            self._pane_folded = True
+            self.thought_pane.hide()
+            self.actions.show_thoughts.blockSignals(True)
+            self.actions.show_thoughts.setChecked(False)
+            self.actions.show_thoughts.blockSignals(False)
+        elif not narrow and self._pane_folded:
+            self._pane_folded = False
+            if not self._pane_closed_by_user:
+                self.actions.show_thoughts.setChecked(True)
 
     def dragEnterEvent(self, event) -> None:
         if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):

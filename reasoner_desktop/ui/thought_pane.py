@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from reasoner_desktop.ui.markdown_view import MarkdownRenderer, SafeBrowser, app_is_dark
@@ -76,6 +76,10 @@ class ThoughtPane(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.header)
         layout.addWidget(self.text, 1)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """It may be squeezed to nothing: a narrow window folds the pane away (MainWindow)."""
+        return QSize(0, super().minimumSizeHint().height())
 
     def show_thought(self, message_id: int | None, text: str, header: str, *, keep_scroll: bool = False) -> None:
         bar = self.text.verticalScrollBar()
