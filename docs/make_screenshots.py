@@ -57,11 +57,11 @@ def settle(app: QApplication, seconds: float = 0.3) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
 
 
-def window(app, data: Path, theme: str, language: str):
+def window(app, data: Path, theme: str, language: str, *, welcomed: bool = True):
     s = QSettings(str(data / "settings.ini"), QSettings.Format.IniFormat)
     s.setValue("ui/theme", theme)
     s.setValue("ui/language", language)
-    s.setValue("app/welcomed", True)
+    s.setValue("app/welcomed", welcomed)
     s.sync()
     w = build_main_window(data)
     w.resize(1320, 800)
@@ -211,6 +211,21 @@ def main() -> int:
             ask(app, w, QUESTIONS["en"][1])
             w.grab().save(str(OUT / f"main-{theme}.png"))
             if theme == "light":
+                # The theme switched while the chat is open (Settings → Appearance → Dark, then OK).
+                w.app_settings.set("ui/theme", "dark")
+                w.appearanceChanged.emit()
+                settle(app)
+                w.grab().save(str(OUT / "theme-switched-live.png"))
+                w.app_settings.set("ui/theme", "light")
+                w.appearanceChanged.emit()
+                settle(app)
+                w.resize(640, 760)  # a narrow window: the pane folds away
+                settle(app)
+                w.resize(640, 760)
+                settle(app)
+                w.grab().save(str(OUT / "narrow.png"))
+                w.resize(1320, 800)
+                settle(app)
                 w.actions.show_thoughts.setChecked(False)
                 settle(app)
                 w.grab().save(str(OUT / "pane-collapsed.png"))
@@ -220,6 +235,11 @@ def main() -> int:
                 d.grab().save(str(OUT / "models-dialog.png"))
                 d.close()
             w.close()
+    with tempfile.TemporaryDirectory() as tmp:  # the first run: the welcome inside the empty chat
+        w = window(app, Path(tmp), "light", "en", welcomed=False)
+        settle(app)
+        w.grab().save(str(OUT / "welcome.png"))
+        w.close()
     with tempfile.TemporaryDirectory() as tmp:
         w = window(app, Path(tmp), "light", "zh_CN")
         ask(app, w, QUESTIONS["zh_CN"][0])

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -92,8 +91,8 @@ class Composer(QWidget):
 
         self.mode = QComboBox()
         self.mode.setObjectName("thinkingMode")
-        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.mode.setMinimumContentsLength(12)
+        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.mode.setMinimumWidth(110)  # its text is elided in a narrow window
         for label, value, tip in (
             (self.tr("Thinking: model default"), "", self.tr("Reasoning models think; others are prompted to")),
             (self.tr("Thinking: native"), ThinkingMode.AUTO.value, self.tr("The model thinks the way it was trained to")),
@@ -118,7 +117,7 @@ class Composer(QWidget):
         self.min_label = QLabel(self.tr("Think longer"))
         for label, spin in ((self.max_label, self.max_thinking), (self.min_label, self.min_thinking)):
             # Labels do not hold the window wide: a narrow composer hides them (the boxes keep tooltips).
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(1)
             label.setBuddy(spin)
             label.setToolTip(spin.toolTip())
             controls.addWidget(label)
@@ -138,14 +137,13 @@ class Composer(QWidget):
         layout.addLayout(row)
         self._sync_enabled()
 
-    NARROW = 620  # below this width the thinking controls drop their labels
+    NARROW = 600  # below this width the thinking controls drop their labels
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         wide = self.width() >= self.NARROW
         for label in (self.max_label, self.min_label):
             label.setVisible(wide)
-            label.setMinimumWidth(label.sizeHint().width() if wide else 0)
 
     def bind_settings(self, settings) -> None:
         """Restore the thinking controls from settings.ini and save every change."""

@@ -46,10 +46,25 @@ class MessageView:
 
 
 class EditBox(QPlainTextEdit):
-    """Editing a question in place: Enter sends, Shift+Enter starts a new line, Esc cancels."""
+    """Editing a question in place: Enter sends, Shift+Enter starts a new line, Esc cancels. As tall
+    as its text (2 to 10 lines)."""
 
     submitted = Signal()
     cancelled = Signal()
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.textChanged.connect(self._fit)
+        self._fit()
+
+    def _fit(self) -> None:
+        lines = max(2, min(10, self.document().size().height() or self.toPlainText().count("\n") + 1))
+        self.setFixedHeight(int(lines * self.fontMetrics().lineSpacing()) + 14)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -209,6 +224,8 @@ class MessageWidget(QFrame):
         cancel.clicked.connect(self.cancel_edit)
         hint = QLabel(self.tr("Enter sends · Esc cancels · the old question stays as a branch"))
         hint.setStyleSheet("color: palette(placeholder-text);")
+        hint.setWordWrap(True)
+        hint.setMinimumWidth(1)  # wraps rather than widening the chat
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(hint, 1)

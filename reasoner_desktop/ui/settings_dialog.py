@@ -128,10 +128,10 @@ class SettingsDialog(QDialog):
         s = self.settings
         self.language = self._combo("languageBox", LANGUAGES, s.language)
         self.theme = self._combo("themeBox", THEME_NAMES, s.theme)
-        self.follow = QCheckBox(self.tr("The pane shows the answer being written"))
+        self.follow = QCheckBox(self.tr("Switch the pane to the new answer's thought as soon as it starts"))
         self.follow.setObjectName("followStreaming")
         self.follow.setChecked(s.pane_follows_streaming)
-        self.expanded = QCheckBox(self.tr("Open the pane when a thought starts or a chat opens"))
+        self.expanded = QCheckBox(self.tr("Open the pane by itself when an answer starts thinking (not after you closed it)"))
         self.expanded.setObjectName("thoughtsExpanded")
         self.expanded.setChecked(s.thoughts_expanded)
         form = QFormLayout()

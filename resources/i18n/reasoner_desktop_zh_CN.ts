@@ -883,8 +883,8 @@ Open it in your web browser?</source>
       <translation>无</translation>
     </message>
     <message>
-      <source>Open the pane when a thought starts or a chat opens</source>
-      <translation>开始思考或打开对话时展开窗格</translation>
+      <source>Open the pane by itself when an answer starts thinking (not after you closed it)</source>
+      <translation>回答开始思考时自动打开窗格（你关闭后不再自动打开）</translation>
     </message>
     <message>
       <source>Save as new preset…</source>
@@ -903,16 +903,16 @@ Open it in your web browser?</source>
       <translation>当前模型的设置…</translation>
     </message>
     <message>
+      <source>Switch the pane to the new answer's thought as soon as it starts</source>
+      <translation>新回答开始时，窗格立即切换到它的思考</translation>
+    </message>
+    <message>
       <source>System language</source>
       <translation>系统语言</translation>
     </message>
     <message>
       <source>System prompt</source>
       <translation>系统提示词</translation>
-    </message>
-    <message>
-      <source>The pane shows the answer being written</source>
-      <translation>窗格显示正在生成的回答</translation>
     </message>
     <message>
       <source>Theme</source>
