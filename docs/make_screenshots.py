@@ -49,12 +49,14 @@ def wait(app: QApplication, condition, timeout: float = 90.0) -> None:
         if time.monotonic() > end:
             raise TimeoutError("the window did not get there in time")
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)  # processEvents returns at once when idle: without a pause this loop takes a core
 
 
 def settle(app: QApplication, seconds: float = 0.3) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
 
 
 def window(app, data: Path, theme: str, language: str, *, welcomed: bool = True):
