@@ -235,7 +235,7 @@ def test_the_status_bar_follows_the_chat_shown(qtbot, open_window, data_dir):
     w.open_conversation(cid)
     assert "123 / 8,192" in w.context_label.text() and w.speed_label.text() == "42 tokens/s"
     w.new_chat()
-    assert w.context_label.text() == "Context: 8,192 tokens" and w.speed_label.text() == ""
+    assert w.context_label.text() == "Context in use: 8,192 tokens" and w.speed_label.text() == ""
 
 
 def test_budget_boxes_step_sensibly_and_show_the_real_cap(qtbot, open_window, data_dir):
@@ -318,3 +318,14 @@ def test_narrow_and_wide_windows(qtbot, open_window, data_dir):
     qtbot.waitUntil(lambda: bubble.width() > 0)
     assert bubble.width() <= 840  # a readable line, not the whole screen
     assert w.thought_pane.width() < w.chat_view.width()
+
+
+def test_an_empty_answer_is_explained_in_exports_too(data_dir, tmp_path):
+    from reasoner_desktop.export.options import ExportFormat, ThinkingExport
+    from reasoner_desktop.services.exporting import export_conversations
+
+    cid, _ = seed(data_dir, "Empty", [("Q", "a thought that used everything", "")])
+    repo = open_history(data_dir / "history.db")
+    for fmt in (ExportFormat.MARKDOWN, ExportFormat.TEXT, ExportFormat.HTML):
+        (out,) = export_conversations(repo, [cid], fmt, ThinkingExport.OMIT, tmp_path / f"e.{fmt.value}")
+        assert "No answer after the thought" in out.read_text(encoding="utf-8"), fmt

@@ -37,6 +37,17 @@ def _heading(m: MessageRecord) -> str:
     return ROLE_NAMES[m.role] + (f" ({note})" if note else "")
 
 
+EMPTY_ANSWER = "_(No answer after the thought: it used the whole allowance.)_"
+
+
+def answer_text(m: MessageRecord) -> str:
+    """What an export shows for a message: an answer that came out empty after a thought says so,
+    rather than leaving an empty "Assistant" (the window says the same)."""
+    if m.role is Role.ASSISTANT and not m.content.strip() and m.thinking.strip():
+        return EMPTY_ANSWER
+    return m.content
+
+
 # -- Markdown ---------------------------------------------------------------------------
 
 def to_markdown(conv: ConversationRecord, thinking: ThinkingExport) -> str:
@@ -53,7 +64,7 @@ def to_markdown(conv: ConversationRecord, thinking: ThinkingExport) -> str:
             else:
                 out += [f"> **{thought_title(m)}**", ">"] + [f"> {line}".rstrip() for line in m.thinking.splitlines()]
                 out.append("")
-        out += [m.content, ""]
+        out += [answer_text(m), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -68,7 +79,7 @@ def to_text(conv: ConversationRecord, thinking: ThinkingExport) -> str:
         out.append(f"{_heading(m)}:")
         if m.thinking and thinking is not ThinkingExport.OMIT:  # plain text cannot fold: collapse = include
             out += [f"  [{thought_title(m)}]", _indent(m.thinking, "  | "), ""]
-        out += [_indent(m.content), ""]
+        out += [_indent(answer_text(m).strip("_")), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -163,7 +174,7 @@ def to_html(conv: ConversationRecord, thinking: ThinkingExport) -> str:
         rows.append(f'<div class="msg system"><div class="role">System</div>{plain_html(conv.system_prompt)}</div>')
     for m in conv.path_messages:
         status = STATUS_NOTES.get(m.status)
-        body = markdown_html(m.content) if m.role is Role.ASSISTANT else plain_html(m.content)
+        body = markdown_html(answer_text(m)) if m.role is Role.ASSISTANT else plain_html(m.content)
         rows.append(
             f'<div class="msg {m.role.value}"><div class="role">{ROLE_NAMES[m.role]}</div>\n'
             f"{_thought_html(m, thinking)}\n{body}"

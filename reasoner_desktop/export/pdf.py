@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reasoner_desktop.domain.history import ConversationRecord
 from reasoner_desktop.domain.messages import Role
-from reasoner_desktop.export.documents import ROLE_NAMES, STATUS_NOTES, thought_title
+from reasoner_desktop.export.documents import ROLE_NAMES, STATUS_NOTES, answer_text, thought_title
 from reasoner_desktop.export.files import write_atomic
 from reasoner_desktop.export.options import ThinkingExport
 from reasoner_desktop.export.rich_text import render_markdown
@@ -71,7 +71,7 @@ def to_qt_html(conversations: list[ConversationRecord], thinking: ThinkingExport
                 out.append(f'<p style="color:{MUTED}; font-size:9pt"><b>{html.escape(thought_title(m))}</b></p>')
                 out.append(f'<div style="margin-left:12px; color:{MUTED}; font-size:9pt">'
                            f"{_markdown_html(m.thinking)}</div>")
-            out.append(_markdown_html(m.content) if m.role is not Role.USER else _plain_html(m.content))
+            out.append(_markdown_html(answer_text(m)) if m.role is not Role.USER else _plain_html(m.content))
     return "".join(out)
 
 

@@ -561,7 +561,7 @@ class MainWindow(QMainWindow):
             tps = s.get("tokens_per_second") or 0
             self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
         else:
-            self.context_label.setText(self.tr("Context: %1 tokens").replace("%1", f"{n_ctx:,}") if n_ctx else "")
+            self.context_label.setText(self.tr("Context in use: %1 tokens").replace("%1", f"{n_ctx:,}") if n_ctx else "")
 
     def _show_context_used(self, n_ctx: int | None, used: int) -> None:
         if n_ctx and used:

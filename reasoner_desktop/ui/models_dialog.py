@@ -85,7 +85,7 @@ class ModelsDialog(QDialog):
         self.library_table = QTableWidget(0, 7)
         self.library_table.setObjectName("libraryTable")
         self.library_table.setHorizontalHeaderLabels(
-            [self.tr(h) for h in ("Name", "Source", "Size", "Quantisation", "Architecture", "Context", "Thinking")])
+            [self.tr(h) for h in ("Name", "Source", "Size", "Quantisation", "Architecture", "Trained context", "Thinking")])
         self._table_style(self.library_table)
         self.library_table.doubleClicked.connect(lambda _: self._use())
         use = QPushButton(self.tr("Use this model"))

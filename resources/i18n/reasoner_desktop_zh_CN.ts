@@ -271,12 +271,12 @@
       <translation>关于 Reasoner Desktop</translation>
     </message>
     <message>
-      <source>Context: %1 / %2 tokens</source>
-      <translation>上下文：%1 / %2 词元</translation>
+      <source>Context in use: %1 tokens</source>
+      <translation>使用中的上下文：%1 词元</translation>
     </message>
     <message>
-      <source>Context: %1 tokens</source>
-      <translation>上下文：%1 词元</translation>
+      <source>Context: %1 / %2 tokens</source>
+      <translation>上下文：%1 / %2 词元</translation>
     </message>
     <message>
       <source>Conversation deleted.</source>
@@ -658,10 +658,6 @@ Open it in your web browser?</source>
       <translation>正在用模型库的 sha256 校验 %1…</translation>
     </message>
     <message>
-      <source>Context</source>
-      <translation>上下文</translation>
-    </message>
-    <message>
       <source>Delete</source>
       <translation>删除</translation>
     </message>
@@ -776,6 +772,10 @@ Open it in your web browser?</source>
     <message>
       <source>This repository has no GGUF files.</source>
       <translation>此仓库没有 GGUF 文件。</translation>
+    </message>
+    <message>
+      <source>Trained context</source>
+      <translation>训练上下文</translation>
     </message>
     <message>
       <source>Use this model</source>
