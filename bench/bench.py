@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import llama_cpp  # noqa: E402
 
+from reasoner_desktop.domain.events import AnswerDelta, ThinkingDelta  # noqa: E402
 from reasoner_desktop.domain.messages import ChatMessage, MessageStatus, Role, ThinkingMode  # noqa: E402
 from reasoner_desktop.inference import hardware  # noqa: E402
 from reasoner_desktop.inference.engine import EngineSettings, GenerationRequest, LlamaEngine, Sampling  # noqa: E402
@@ -63,7 +64,7 @@ def pct(xs, q):
 
 # -- raw llama-cpp-python ------------------------------------------------------------------
 
-def raw_llama(model: Path, n_threads: int | None = None, flash_attn: bool = True) -> llama_cpp.Llama:
+def raw_llama(model: Path, n_threads: int | None = None, flash_attn: bool = False) -> llama_cpp.Llama:
     """Bare llama-cpp-python, nothing of ours in the loop (new_llama only applies this machine's
     crash workaround: no AMX weight repacking, as the engine does). n_threads None is
     llama-cpp-python's own default: half the logical CPUs."""
@@ -168,6 +169,28 @@ class GuiRun:
         self.window.close()
 
 
+def gui_stream(data_dir: Path, tokens: int) -> dict:
+    """One streamed turn in the real window, in a child process. (In this process the model already
+    runs on the main thread; llama.cpp's OpenMP threads of a second calling thread — the window's
+    worker — would keep spinning and halve both sides' speed, which no user ever sees.)"""
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--gui-child", str(tokens), str(data_dir)],
+                         capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                         timeout=900, cwd=ROOT)
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode or not lines:
+        raise RuntimeError(f"the window's run failed: {out.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def _gui_child(tokens: int, data_dir: Path) -> int:
+    gui = GuiRun(data_dir)
+    res = gui.stream(tokens)
+    gui.close()
+    sys.stdout.write(json.dumps(res) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
 def render_cost(data_dir: Path, tokens: list[str], short: int, long: int, per_update: int = 4) -> dict:
     """Milliseconds per streamed update (append, flush, layout and paint) with `short` and then
     `long` tokens already on screen, for the thought pane and for the answer."""
@@ -175,7 +198,7 @@ def render_cost(data_dir: Path, tokens: list[str], short: int, long: int, per_up
 
     from reasoner_desktop.app import build_main_window
 
-    app = QApplication.instance()
+    app = QApplication.instance() or QApplication([])
     w = build_main_window(data_dir)
     conv = w.repo.create_conversation("render")
     user = w.repo.add_user_message(conv, "render")
@@ -241,7 +264,8 @@ def long_chat(engine: LlamaEngine, tmp: Path, n_messages: int, reps: int) -> dic
         first: list[float] = []
         start = time.perf_counter()
         result = service.run_turn(conversation, question, opts,
-                                  on_event=lambda ev: first or first.append(time.perf_counter()))
+                                  on_event=lambda ev: first or not isinstance(ev, (ThinkingDelta, AnswerDelta))
+                                  or first.append(time.perf_counter()))
         return first[0] - start, result
 
     fresh, cold, warm, dropped, fit, cold_eval, warm_eval = [], [], [], [], [], [], []
@@ -287,11 +311,11 @@ def startup_seconds(data_dir: Path) -> float:
 RSS_RAW = """
 import psutil, sys
 from reasoner_desktop.inference.llama_adapter import new_llama
-llm = new_llama(model_path=sys.argv[1], n_ctx=%d, n_batch=512)
+llm = new_llama(model_path=sys.argv[1], n_ctx=%d, n_batch=512)  # the app's automatic context for this model
 for i, _ in enumerate(llm.generate(llm.tokenize(b"Hello, how are you?"), top_k=1, temp=0.0)):
     if i == 16: break
 print(psutil.Process().memory_info().rss // 2**20)
-""" % N_CTX
+""" % 8192
 
 RSS_APP = """
 import sys, time
@@ -347,7 +371,6 @@ def run(smoke: bool) -> dict:
     off = GenerationRequest(messages=[ChatMessage(Role.USER, LONG_PROMPT)], mode=ThinkingMode.OFF,
                             max_tokens=decode_n, sampling=GREEDY)
     toks = prompt_tokens(engine, off)
-    gui = GuiRun(tmp / "gui")
 
     raw_rates: dict[int, list[float]] = {t: [] for t in raws}
     engine_rates, default_rates, gui_rates, gui_raw_rates, stalls, counts, gui_counts = [], [], [], [], [], [], []
@@ -359,7 +382,7 @@ def run(smoke: bool) -> dict:
             raw_rates[t].append(raw_decode(llm, toks, n))
         default_rates.append(raw_decode(raw_default, toks, n))
         best_t = max(raw_rates, key=lambda t: median(raw_rates[t]))
-        res = gui.stream(gui_n)
+        res = gui_stream(tmp / "gui", gui_n)
         gui_text = res["thinking"] + "\n\n" + res["answer"]
         n_gui = res["thinking_tokens"] + res["answer_tokens"]
         gui_counts.append(n_gui)
@@ -383,7 +406,6 @@ def run(smoke: bool) -> dict:
     r["gui_max_stall_ms"] = round(max(stalls), 1) if stalls else None
     r["gui_p99_stall_ms"] = round(pct(stalls, 0.99), 2) if stalls else None
     r["gui_heartbeats"] = len(stalls)
-    gui.close()
 
     # KV prefix reuse and time to first answer token: two turns of one conversation, thinking off.
     from reasoner_desktop.services.chat import ChatService, TurnOptions
@@ -491,7 +513,10 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness, not the speed")
     p.add_argument("--out", type=Path, default=HERE, help="where results(.json|.md) go (default: bench/)")
+    p.add_argument("--gui-child", nargs=2, metavar=("TOKENS", "DATA_DIR"), help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.gui_child:
+        return _gui_child(int(args.gui_child[0]), Path(args.gui_child[1]))
     r = run(args.smoke)
     jpath, mpath = write(r, args.smoke, args.out)
     print(mpath.read_text())

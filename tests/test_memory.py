@@ -73,7 +73,7 @@ def test_qwen3_8b_at_its_trained_context_fits_a_32_gb_laptop(qwen3_8b):
     need = estimate_memory(info, 40_960)
     # llama.cpp's KV cache: n_ctx x layers x kv_heads x (key + value dims) x 2 bytes (f16).
     assert need.kv_cache == 40_960 * 36 * 8 * (128 + 128) * 2
-    assert 10 * GB < need.resident < 13 * GB, need
+    assert 12 * GB < need.resident < 15 * GB, need  # with the attention matrix of a full context
     laptop = Room(ram=26 * GB)  # a 32 GB laptop with a browser open
     assert laptop.fits(need)
     # The old estimate counted an n_ctx x n_vocab float array: ~25 GB more, refused.
@@ -87,7 +87,7 @@ def test_the_score_array_is_n_batch_rows_not_n_ctx(qwen3_8b):
 
 
 def test_flash_attention_saves_the_attention_matrix(qwen3_8b):
-    with_fa, without = estimate_memory(qwen3_8b, 32_768), estimate_memory(qwen3_8b, 32_768, flash_attn=False)
+    with_fa, without = estimate_memory(qwen3_8b, 32_768, flash_attn=True), estimate_memory(qwen3_8b, 32_768)
     assert without.resident - with_fa.resident == 32_768 * 512 * 32 * 4
 
 
@@ -149,22 +149,30 @@ from reasoner_desktop.inference.model_files import bundled_model_path
 n_ctx = int(sys.argv[1])
 p = psutil.Process()
 before = p.memory_info().rss
-e = LlamaEngine(bundled_model_path(), EngineSettings(n_ctx=n_ctx))
+fa = sys.argv[2] == "fa"
+e = LlamaEngine(bundled_model_path(), EngineSettings(n_ctx=n_ctx, flash_attn=fa))
 q = "Tell me about the long history of rivers and the towns along them. " * 60
 for _ in e.stream(GenerationRequest([ChatMessage(Role.USER, q)], mode=ThinkingMode.OFF, max_tokens=24,
                                     sampling=Sampling(temperature=0.0, top_k=1, seed=1))):
     pass
-print(json.dumps({"rss": p.memory_info().rss - before, "estimate": e._need(e.n_ctx).resident}))
+need = e._need(e.n_ctx)
+print(json.dumps({"rss": p.memory_info().rss - before, "estimate": need.resident, "attention": need.attention}))
 """
 
 
 @pytest.mark.model
 @pytest.mark.parametrize("n_ctx", [2048, 8192])
-def test_estimate_is_within_25_percent_of_the_measured_memory(n_ctx):
-    out = subprocess.run([sys.executable, "-c", RSS_SCRIPT, str(n_ctx)], capture_output=True, text=True, timeout=120)
+@pytest.mark.parametrize("attention", ["fa", "plain"])
+def test_estimate_is_within_25_percent_of_the_measured_memory(n_ctx, attention):
+    """Measured after a prompt and an answer. Without flash attention (the default) the estimate also
+    counts the attention matrix of a full context, which this short prompt does not fill: that part
+    is the worst case kept in reserve, not in the comparison."""
+    out = subprocess.run([sys.executable, "-c", RSS_SCRIPT, str(n_ctx), attention], capture_output=True, text=True,
+                         timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    assert 0.75 * r["rss"] <= r["estimate"] <= 1.25 * r["rss"], r
+    assert (r["attention"] == 0) == (attention == "fa")
+    assert 0.75 * r["rss"] <= r["estimate"] - r["attention"] <= 1.25 * r["rss"], r
 
 
 def test_hybrid_intel_counts_only_performance_cores(tmp_path):

@@ -329,3 +329,26 @@ def test_an_empty_answer_is_explained_in_exports_too(data_dir, tmp_path):
     for fmt in (ExportFormat.MARKDOWN, ExportFormat.TEXT, ExportFormat.HTML):
         (out,) = export_conversations(repo, [cid], fmt, ThinkingExport.OMIT, tmp_path / f"e.{fmt.value}")
         assert "No answer after the thought" in out.read_text(encoding="utf-8"), fmt
+
+
+def test_a_paragraph_that_never_ends_streams_in_short_blocks(qtbot):
+    """Qt lays out a whole paragraph on each change: a streaming paragraph continues in new blocks
+    (at sentence ends) so each update costs what is new; the final render is one paragraph again."""
+    from reasoner_desktop.domain.messages import Role
+    from reasoner_desktop.ui.markdown_view import TAIL_BLOCK_CHARS
+    from reasoner_desktop.ui.message_widget import MessageView, MessageWidget
+
+    view = MessageView(1, Role.ASSISTANT, status=MessageStatus.STREAMING)
+    w = MessageWidget(view)
+    qtbot.addWidget(w)
+    sentence = "The river flows through the valley and past the old town. "
+    for _ in range(120):
+        view.content += sentence
+        w.refresh(streaming_seconds=None)
+    doc = w.body.document()
+    sizes = [doc.findBlockByNumber(i).length() for i in range(doc.blockCount())]
+    assert doc.blockCount() > 10 and max(sizes) <= TAIL_BLOCK_CHARS + len(sentence) + 1
+    assert " ".join(w.body.toPlainText().split()) == view.content.strip()  # nothing lost or doubled
+    view.status = MessageStatus.COMPLETE
+    w.refresh()
+    assert w.body.document().blockCount() <= 2  # rendered whole: one paragraph

@@ -76,7 +76,7 @@ def _shape(info: ModelInfo) -> _Shape:
 
 
 def estimate_memory(info: ModelInfo, n_ctx: int, *, n_batch: int = 512, n_ubatch: int = 512,
-                    flash_attn: bool = True, n_threads: int = 2) -> MemoryNeed:
+                    flash_attn: bool = False, n_threads: int = 2) -> MemoryNeed:
     """What a model needs with an f16 KV cache of `n_ctx` tokens.
 
     Calibrated on llama.cpp's buffer sizes (its verbose log: KV, compute, output buffers) and on the
@@ -109,7 +109,7 @@ class Room:
                 and (self.address_space is None or need.address_space <= self.address_space))
 
 
-def largest_context(info: ModelInfo, room: Room, *, upper: int, flash_attn: bool = True) -> int:
+def largest_context(info: ModelInfo, room: Room, *, upper: int, flash_attn: bool = False) -> int:
     """The largest context (a multiple of CONTEXT_STEP, at most `upper`) that fits in `room`;
     0 if not even min(MIN_CONTEXT, upper) fits."""
     fits = 0
@@ -129,7 +129,7 @@ def trained_context(info: ModelInfo) -> int:
     return int(info.context_length or 0)
 
 
-def choose_context(info: ModelInfo, requested: int | None, room: Room, *, flash_attn: bool = True) -> int:
+def choose_context(info: ModelInfo, requested: int | None, room: Room, *, flash_attn: bool = False) -> int:
     """The context to load with.
 
     requested None: automatic — the largest that fits in `room`, up to the trained length and at

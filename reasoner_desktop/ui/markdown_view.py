@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWid
 
 from reasoner_desktop.export.rich_text import complete_blocks_end, render_markdown
 
+TAIL_BLOCK_CHARS = 400  # a streaming paragraph continues in a new block past this length
 HIGHLIGHT = QColor(255, 200, 0, 110)  # search matches, readable in both themes
 
 
@@ -97,6 +98,12 @@ class SafeBrowser(QTextBrowser):
         return first
 
 
+def _break_at(text: str) -> int:
+    """Where a long streaming paragraph may continue on a new line: after a sentence, else a word."""
+    cut = max(text.rfind(". "), text.rfind("。"), text.rfind("? "), text.rfind("! "))
+    return cut + 1 if cut > 0 else text.rfind(" ")
+
+
 class MarkdownRenderer:
     """Renders text into a SafeBrowser: whole (`show`) or as it grows (`grow`)."""
 
@@ -154,6 +161,16 @@ class MarkdownRenderer:
             tail = text[max(self._streamed, self._md_upto):]
         if tail:
             cursor.setCharFormat(QTextCharFormat())
+            block = cursor.block()
+            if block.length() + len(tail) > TAIL_BLOCK_CHARS and (cut := _break_at(tail)) > 0:
+                # Qt lays out a whole paragraph on every change: a paragraph that never ends would
+                # cost more each update. Continue it in a new block (a line break until the final
+                # render) so that an update costs what is new.
+                cursor.insertText(tail[:cut])
+                fmt = QTextBlockFormat()
+                fmt.setTopMargin(0)
+                cursor.insertBlock(fmt, QTextCharFormat())
+                tail = tail[cut:].lstrip(" ")
             cursor.insertText(tail)
         self._streamed = len(text)
 

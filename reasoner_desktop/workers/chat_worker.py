@@ -21,6 +21,9 @@ from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions, Tu
 from reasoner_desktop.storage.repository import HistoryRepository
 
 
+EMIT_INTERVAL = 0.025  # seconds between text signals to the GUI (it paints at most every 33 ms)
+
+
 class ChatWorker(QObject):
     # out (emitted on the worker thread, delivered queued to the GUI)
     modelLoaded = Signal(str, dict)  # model name, what it can do (see _capabilities)
@@ -97,13 +100,29 @@ class ChatWorker(QObject):
             current["ids"] = ids
             self.turnStarted.emit(ids)
 
+        # Text is sent in batches (at most every EMIT_INTERVAL, and at every switch between thought
+        # and answer): each signal wakes the GUI thread, which on a small CPU takes time from the model.
+        pending = {"kind": None, "text": [], "at": 0.0}
+
+        def send_pending() -> None:
+            if pending["text"]:
+                signal = self.thinkingDelta if pending["kind"] is ThinkingDelta else self.answerDelta
+                signal.emit(current["ids"].assistant_message_id, "".join(pending["text"]))
+                pending["text"] = []
+            pending["at"] = time.perf_counter()
+
         def on_event(event) -> None:
             message_id = current["ids"].assistant_message_id
-            if isinstance(event, ThinkingDelta):
-                self.thinkingDelta.emit(message_id, event.text)
-            elif isinstance(event, AnswerDelta):
-                self.answerDelta.emit(message_id, event.text)
-            elif isinstance(event, ContextTrimmed):
+            if isinstance(event, (ThinkingDelta, AnswerDelta)):
+                if pending["kind"] is not type(event):
+                    send_pending()
+                    pending["kind"] = type(event)
+                pending["text"].append(event.text)
+                if time.perf_counter() - pending["at"] >= EMIT_INTERVAL:
+                    send_pending()
+                return
+            send_pending()
+            if isinstance(event, ContextTrimmed):
                 self.contextTrimmed.emit(message_id, event.dropped_messages)
             elif isinstance(event, Done) and self._cancel_requested_at is not None:
                 current["stop_latency"] = time.perf_counter() - self._cancel_requested_at
