@@ -183,6 +183,22 @@ def test_process_checks_never_signal_a_process(monkeypatch):
     assert not psutil.pid_exists(child.pid) or not writer_alive(token)
 
 
+def test_no_module_signals_a_process_to_see_if_it_lives():
+    """Every liveness check (stale streams, backups' and exports' leftovers) goes through psutil."""
+    import ast
+    import pathlib
+
+    import reasoner_desktop
+
+    calls = []
+    for path in pathlib.Path(reasoner_desktop.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "kill"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "os"):
+                calls.append(f"{path.name}:{node.lineno}")
+    assert calls == []
+
+
 def test_a_changed_llama_cpp_python_is_one_sentence(model_path, monkeypatch):
     import llama_cpp
 

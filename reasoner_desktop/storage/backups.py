@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
+
 from reasoner_desktop.storage import schema
 
 BACKUPS_KEPT = 3
@@ -30,15 +32,8 @@ def _stamp() -> str:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
+    """Through psutil on every OS: os.kill(pid, 0) would terminate the process on Windows."""
+    return pid == os.getpid() or psutil.pid_exists(pid)
 
 
 def _fsync_dir(folder: Path) -> None:
