@@ -5,7 +5,7 @@ thinking controls, Markdown, untrusted output, settings and languages."""
 import pytest
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QListWidget, QMessageBox
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QMessageBox
 
 from reasoner_desktop.domain.messages import MessageStatus, Role, ThinkingMode
 from reasoner_desktop.inference.engine import Sampling
@@ -276,7 +276,12 @@ def test_first_run_welcome_is_part_of_the_empty_chat(qtbot, open_window, data_di
     w = open_window(data_dir)
     welcome = w.chat_view.welcome
     assert welcome is not None and welcome.isVisible() and w.chat_view.isAncestorOf(welcome)
-    assert w.input.hasFocus() or QApplication.focusWidget() in (None, w.input)  # typing goes to the box
+    assert w.focusWidget() is w.input  # typing goes to the box (the window's focus, active or not)
+    for width in (1320, 640, 480):  # every wrapped line of the welcome is shown, at any window width
+        w.resize(width, 800)
+        QApplication.processEvents()  # the resize and the layout requests it posts
+        for label in welcome.findChildren(QLabel):
+            assert label.height() >= label.heightForWidth(label.width()), (width, label.text()[:30])
     qtbot.mouseClick(welcome.findChild(type(w.composer.send_button), "welcomeDownload"), Qt.MouseButton.LeftButton)
     assert w.models.dialog.isVisible() and w.models.dialog.tabs.currentIndex() == 1
     w.models.dialog.close()

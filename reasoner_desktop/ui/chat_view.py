@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from reasoner_desktop.ui.message_widget import MessageView, MessageWidget
 
@@ -68,7 +68,16 @@ class ChatView(QScrollArea):
             self.welcome.deleteLater()
         self.welcome = panel
         if panel is not None:
-            self._empty_layout.insertWidget(0, panel, 0, Qt.AlignmentFlag.AlignHCenter)
+            # Centred by a frame of its own, not by an alignment flag: an aligned item gets its size hint,
+            # whose height is not the one its wrapped text needs at that width (the text was cut off).
+            holder = QWidget()
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addStretch(1)
+            row.addWidget(panel, 100)
+            row.addStretch(1)
+            panel.destroyed.connect(holder.deleteLater)
+            self._empty_layout.insertWidget(0, holder)
 
     def clear(self) -> None:
         for w in self.widgets.values():
