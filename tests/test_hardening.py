@@ -62,7 +62,15 @@ def test_enter_while_the_model_loads_is_sent_when_it_is_ready(qtbot, open_window
     w.turn_options = TurnOptions(max_tokens=12, sampling=GREEDY)
     w.input.setPlainText("Tom has 3 apples and buys 5 more.")
     assert w.send_button.isEnabled()  # Send works while loading: the message waits for the model
-    result = _finished(qtbot, w, w.send)
+    said = []
+
+    def send_and_read_the_status_bar():
+        w.send()
+        said.append(w.statusBar().currentMessage())
+
+    result = _finished(qtbot, w, send_and_read_the_status_bar)
+    assert said == ["Loading model… your message will be sent as soon as it is ready."]
+    assert w.statusBar().currentMessage() == ""  # sent: the note is gone, the model's name shows again
     assert result.status == "complete"
     conv = w.repo.get_conversation(result.conversation_id)
     assert conv.path_messages[0].content == "Tom has 3 apples and buys 5 more."

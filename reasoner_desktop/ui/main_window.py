@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.model_loading = loading
         if not loading and self._send_when_loaded:
             self._send_when_loaded = False
+            self.statusBar().clearMessage()  # "Loading model… your message will be sent…"
             if name:
                 QTimer.singleShot(0, self, self.send)  # the question typed while the model loaded
         if loading:
