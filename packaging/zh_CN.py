@@ -35,8 +35,9 @@ ZH = {
     "Max thinking tokens. Prompted thinking stops at %1 tokens unless you set a limit here (or a higher Think "
     "longer); the thought is then closed and the model answers.":
         "最大思考 token 数。提示式思考在 %1 个 token 时停止，除非你在这里设置上限（或更高的“多想一会儿”）；随后思考结束，模型作答。",
-    "No answer after the thought: it used the whole allowance. Raise Max thinking or the context, or Regenerate.":
-        "思考之后没有回答：思考用完了全部额度。请提高“最大思考”或上下文，或重新生成。",
+    "No answer after the thought. Raise Max thinking or the context, or Regenerate.":
+        "思考之后没有回答。请提高“最大思考”或上下文，或重新生成。",
+    "Stopped while thinking: no answer yet. Regenerate to try again.": "思考时已停止：还没有回答。可重新生成再试。",
     "Or just type a question below to start with the tiny model.": "或者直接在下方输入问题，用这个小模型开始。",
     "Wait until the answer being written is finished (or Stop it)": "请等待正在写的回答完成（或停止它）",
     "auto (%1)": "自动（%1）",

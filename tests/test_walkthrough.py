@@ -26,14 +26,15 @@ GREEDY = Sampling(temperature=0.0, top_k=1, seed=3)
 
 
 def seed(data_dir, title, turns):
-    """turns: (question, thought, answer[, stats]) written straight into the history file."""
+    """turns: (question, thought, answer[, stats[, status]]) written straight into the history file."""
     repo = open_history(data_dir / "history.db")
     cid = repo.create_conversation(title)
     ids = []
     for question, thinking, answer, *extra in turns:
         uid = repo.add_user_message(cid, question)
         aid = repo.start_assistant_message(cid, uid, "seeded")
-        repo.finish_message(aid, answer, thinking, MessageStatus.COMPLETE, extra[0] if extra else None)
+        status = extra[1] if len(extra) > 1 else MessageStatus.COMPLETE
+        repo.finish_message(aid, answer, thinking, status, extra[0] if extra else None)
         ids.append((uid, aid))
     repo.engine.dispose()
     return cid, ids
@@ -216,7 +217,9 @@ def test_budgets_no_thinking_and_empty_answers_are_explained(qtbot, open_window,
     plain = GenerationStats(answer_tokens=5)
     empty = GenerationStats(thinking_tokens=900, budget="cut", thought_cut=True, thinking_seconds=8.0)
     cid, ids = seed(data_dir, "Budgets", [("A", "thought a", "answer a", cut), ("B", "thought b", "answer b", extended),
-                                          ("C", "", "answer c", plain), ("D", "a long thought", "", empty)])
+                                          ("C", "", "answer c", plain), ("D", "a long thought", "", empty),
+                                          ("E", "half a thought", "", GenerationStats(stop_reason="stopped"),
+                                           MessageStatus.STOPPED)])
     w = open_window(data_dir, wait_model=False)
     w.open_conversation(cid)
     label = {aid: w.chat_view.widgets[aid].thought_button.text() for _, aid in ids}
@@ -226,6 +229,8 @@ def test_budgets_no_thinking_and_empty_answers_are_explained(qtbot, open_window,
     assert w.thought_pane.header.text() == "No thinking"
     empty_answer = w.chat_view.widgets[ids[3][1]]
     assert not empty_answer.status.isHidden() and empty_answer.status.text().startswith("No answer after the thought")
+    stopped = w.chat_view.widgets[ids[4][1]]  # Stop while it thought: said so, not "no answer after the thought"
+    assert stopped.status.text().startswith("Stopped while thinking")
 
 
 def test_the_status_bar_follows_the_chat_shown(qtbot, open_window, data_dir):

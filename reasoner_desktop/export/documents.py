@@ -37,7 +37,7 @@ def _heading(m: MessageRecord) -> str:
     return ROLE_NAMES[m.role] + (f" ({note})" if note else "")
 
 
-EMPTY_ANSWER = "_(No answer after the thought: it used the whole allowance.)_"
+EMPTY_ANSWER = "_(No answer after the thought.)_"
 
 
 def answer_text(m: MessageRecord) -> str:

@@ -315,10 +315,11 @@ class MessageWidget(QFrame):
 
     def _status_note(self) -> str:
         v = self.view
-        if v.role is Role.ASSISTANT and v.status in (MessageStatus.COMPLETE, MessageStatus.STOPPED) \
-                and not v.content.strip() and v.thinking.strip():
-            return self.tr("No answer after the thought: it used the whole allowance. Raise Max thinking or the "
-                           "context, or Regenerate.")
+        if v.role is Role.ASSISTANT and not v.content.strip() and v.thinking.strip():
+            if v.status is MessageStatus.STOPPED:
+                return self.tr("Stopped while thinking: no answer yet. Regenerate to try again.")
+            if v.status is MessageStatus.COMPLETE:
+                return self.tr("No answer after the thought. Raise Max thinking or the context, or Regenerate.")
         return {
             MessageStatus.STOPPED: self.tr("Stopped"),
             MessageStatus.ERROR: self.tr("Error"),

@@ -469,8 +469,8 @@ Open it in your web browser?</source>
       <translation>下一个版本</translation>
     </message>
     <message>
-      <source>No answer after the thought: it used the whole allowance. Raise Max thinking or the context, or Regenerate.</source>
-      <translation>思考之后没有回答：思考用完了全部额度。请提高“最大思考”或上下文，或重新生成。</translation>
+      <source>No answer after the thought. Raise Max thinking or the context, or Regenerate.</source>
+      <translation>思考之后没有回答。请提高“最大思考”或上下文，或重新生成。</translation>
     </message>
     <message>
       <source>Previous version</source>
@@ -491,6 +491,10 @@ Open it in your web browser?</source>
     <message>
       <source>Stopped</source>
       <translation>已停止</translation>
+    </message>
+    <message>
+      <source>Stopped while thinking: no answer yet. Regenerate to try again.</source>
+      <translation>思考时已停止：还没有回答。可重新生成再试。</translation>
     </message>
     <message>
       <source>Wait until the answer being written is finished (or Stop it)</source>
