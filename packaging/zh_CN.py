@@ -174,7 +174,7 @@ ZH = {
     "No system prompt": "无系统提示词",
     "Save as new preset…": "另存为新预设…",
     "random": "随机",
-    "default (2048)": "默认 (2048)",
+    "until the context is full": "直到上下文用完",
     "System prompt": "系统提示词",
     "Seed": "随机种子",
     "Max tokens per answer": "每个回答的最大词元数",

@@ -169,7 +169,7 @@ class SettingsDialog(QDialog):
         self.max_tokens.setObjectName("maxTokensBox")
         self.max_tokens.setRange(0, 131072)
         self.max_tokens.setSingleStep(512)
-        self.max_tokens.setSpecialValueText(self.tr("default (2048)"))
+        self.max_tokens.setSpecialValueText(self.tr("until the context is full"))
         self.max_tokens.setValue(s.max_tokens or 0)
         form = QFormLayout()
         form.addRow(self.tr("System prompt"), row)

@@ -927,12 +927,12 @@ Open it in your web browser?</source>
       <translation>导师</translation>
     </message>
     <message>
-      <source>default (2048)</source>
-      <translation>默认 (2048)</translation>
-    </message>
-    <message>
       <source>random</source>
       <translation>随机</translation>
+    </message>
+    <message>
+      <source>until the context is full</source>
+      <translation>直到上下文用完</translation>
     </message>
     <message>
       <source>简体中文 (Simplified Chinese)</source>
