@@ -43,9 +43,9 @@ def test_ask_with_thinking_then_history_after_exit(data_dir):
 
 
 def test_continue_a_conversation_and_plain_text_output(data_dir):
-    first = json.loads(cli(data_dir, "ask", "Hi", "--no-think", "--json", "--max-tokens", "20").stdout)
+    first = json.loads(cli(data_dir, "ask", "Hi", "--no-think", "--json", "--max-tokens", "20", "--seed", "1").stdout)
     assert first["thinking"] == ""
-    out = cli(data_dir, "ask", "What did I say?", "--continue", str(first["conversation_id"]), "--max-tokens", "60")
+    out = cli(data_dir, "ask", "What did I say?", "--continue", str(first["conversation_id"]), "--max-tokens", "60", "--seed", "1")
     assert out.returncode == 0 and "Thinking…" in out.stdout and "Answer:" in out.stdout
     conv = json.loads(cli(data_dir, "history", str(first["conversation_id"]), "--json").stdout)
     assert [m["role"] for m in conv["messages"]] == ["user", "assistant", "user", "assistant"]
@@ -53,7 +53,7 @@ def test_continue_a_conversation_and_plain_text_output(data_dir):
 
 def test_data_dir_option_beats_env(data_dir, tmp_path):
     other = tmp_path / "elsewhere"
-    assert cli(data_dir, "--data-dir", str(other), "ask", "Hi", "--no-think", "--max-tokens", "5").returncode == 0
+    assert cli(data_dir, "--data-dir", str(other), "ask", "Hi", "--no-think", "--max-tokens", "5", "--seed", "1").returncode == 0
     assert (other / "history.db").exists() and not (data_dir / "history.db").exists()
 
 
@@ -149,7 +149,7 @@ def test_garbage_db_is_moved_aside_with_a_message(data_dir):
     assert out.returncode == 0 and json.loads(out.stdout) == []
     assert "damaged" in out.stderr and "moved to history.db.corrupt-" in out.stderr
     assert len(list(data_dir.glob("history.db.corrupt-*"))) == 1
-    assert cli(data_dir, "ask", "Hi", "--no-think", "--max-tokens", "5").returncode == 0
+    assert cli(data_dir, "ask", "Hi", "--no-think", "--max-tokens", "5", "--seed", "1").returncode == 0
 
 
 def test_newer_db_is_refused_by_the_cli(data_dir):
