@@ -42,6 +42,8 @@ class GenerationStats:
     dropped_messages: int = 0  # old messages left out to fit the context
     n_ctx: int = 0
     notes: list[str] = field(default_factory=list)
+    paths: int = 1  # reasoning paths decoded together (the Done of a parallel generation: their totals)
+    mean_logprob: float | None = None  # a path's confidence: mean log-probability of its sampled tokens
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -52,4 +54,13 @@ class Done:
     stats: GenerationStats
 
 
-StreamEvent = ThinkingDelta | AnswerDelta | ContextTrimmed | Done
+@dataclass(frozen=True, slots=True)
+class PathEvent:
+    """An event of one path of a parallel generation: its text (ThinkingDelta / AnswerDelta), or its
+    Done when that path ended (the generation's own Done, with the totals, still comes last)."""
+
+    path: int
+    event: ThinkingDelta | AnswerDelta | Done
+
+
+StreamEvent = ThinkingDelta | AnswerDelta | ContextTrimmed | PathEvent | Done

@@ -42,6 +42,8 @@ __all__ = ["EngineSettings", "GenerationRequest", "LlamaEngine", "Sampling", "de
 
 # Room kept free for the answer when an old conversation has to be trimmed to fit.
 MIN_GENERATION_ROOM = 256
+# The least room each of several parallel paths gets for its thought and answer.
+MIN_PATH_ROOM = 256
 
 
 @dataclass(slots=True)
@@ -74,6 +76,7 @@ class GenerationRequest:
     sampling: Sampling | None = None  # None: recommended for the model family and mode
     examples: Sequence[FewShotExample] = field(default_factory=tuple)  # prompted mode: manual CoT
     reasoning_effort: str | None = None  # gpt-oss: low | medium | high
+    samples: int = 1  # reasoning paths decoded together (1..MAX_PARALLEL_SEQUENCES); see inference/parallel.py
 
 
 def _gb(n: int) -> str:
@@ -190,11 +193,33 @@ class LlamaEngine:
         from reasoner_desktop.inference.generation import Generation
 
         started = time.perf_counter()  # time to first token counts fitting the prompt too
-        fitted = self._fit_prompt(request, cancel)
+        n_paths = request.samples
+        if not 1 <= n_paths <= self.max_paths:
+            raise GenerationError(f"Paths must be between 1 and {self.max_paths} (not {n_paths}).")
+        fitted = self._fit_prompt(request, cancel, paths=n_paths)
         if fitted is None:
             return Generation.cancelled(self, request)
         plan, tokens, dropped = fitted
-        return Generation(self, self._llm, request, plan, tokens, dropped, cancel, started=started).run()
+        if n_paths == 1:
+            return Generation(self, self._llm, request, plan, tokens, dropped, cancel, started=started).run()
+        fit = self.paths_that_fit(len(tokens))
+        if fit < n_paths:
+            raise GenerationError(
+                f"{n_paths} paths do not fit in the {self.n_ctx:,}-token context with this conversation "
+                f"(each needs at least {MIN_PATH_ROOM} tokens): "
+                + (f"at most {fit} do." if fit > 1 else "use one path, or a larger context."))
+        from reasoner_desktop.inference.parallel import ParallelGeneration
+
+        return ParallelGeneration(self, self._llm, request, plan, tokens, dropped, cancel, n_paths,
+                                  started=started).run()
+
+    @property
+    def max_paths(self) -> int:
+        return self._llm.seq_max()
+
+    def paths_that_fit(self, prompt_tokens: int) -> int:
+        """How many paths fit beside a prompt this long, each with MIN_PATH_ROOM tokens of its own."""
+        return max(0, min(self.max_paths, (self.n_ctx - prompt_tokens) // MIN_PATH_ROOM))
 
     # -- internals -------------------------------------------------------------------
 
@@ -217,11 +242,12 @@ class LlamaEngine:
         plan.notes = self.load_notes + plan.notes
         return plan
 
-    def _fit_prompt(self, request: GenerationRequest,
-                    cancel: Callable[[], bool]) -> tuple[PromptPlan, list[int], int] | None:
-        """Render the prompt, leaving out the oldest turns until it fits (the system prompt and the
-        last user message are never dropped). None if cancelled while fitting."""
-        limit = self.n_ctx - min(MIN_GENERATION_ROOM, self.n_ctx // 4)
+    def _fit_prompt(self, request: GenerationRequest, cancel: Callable[[], bool],
+                    paths: int = 1) -> tuple[PromptPlan, list[int], int] | None:
+        """Render the prompt, leaving out the oldest turns until it fits with room for the answer (of each
+        path) (the system prompt and the last user message are never dropped). None if cancelled."""
+        room = MIN_GENERATION_ROOM if paths == 1 else paths * MIN_PATH_ROOM
+        limit = self.n_ctx - min(room, self.n_ctx // 4 if paths == 1 else self.n_ctx)
 
         def render(messages: Sequence[ChatMessage]) -> tuple[PromptPlan, list[int]]:
             plan = self._plan(request, messages, cancel)

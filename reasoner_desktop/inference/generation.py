@@ -53,6 +53,25 @@ def effective_max_thinking(max_thinking: int | None, min_thinking: int | None,
     return max_thinking
 
 
+def prefill(llm: LlamaAdapter, tokens: list[int], cancel: Callable[[], bool]) -> int | None:
+    """Evaluate the prompt, reusing the KV cache for the prefix it shares with the last one.
+
+    Returns how many tokens were evaluated, or None if cancelled.
+    """
+    keep = 0
+    for a, b in zip(llm.cached_tokens(), tokens):
+        if a != b:
+            break
+        keep += 1
+    # The last prompt token is always re-evaluated for fresh logits.
+    keep = llm.keep_prefix(min(keep, len(tokens) - 1))
+    for i in range(keep, len(tokens), PREFILL_SLICE):
+        if cancel():
+            return None
+        llm.eval(tokens[i : i + PREFILL_SLICE])
+    return len(tokens) - keep
+
+
 @dataclass(slots=True)
 class _Mark:
     """State just before one thought token was fed, to rewind to."""
@@ -66,7 +85,7 @@ class _Mark:
 
 class Generation:
     def __init__(self, engine, llm: LlamaAdapter, request, plan, tokens: list[int], dropped: int,
-                 cancel: Callable[[], bool], *, started: float | None = None) -> None:
+                 cancel: Callable[[], bool], *, started: float | None = None, n_ctx: int | None = None) -> None:
         self.engine, self.llm, self.request, self.plan = engine, llm, request, plan
         self.tokens, self.dropped, self.cancel = tokens, dropped, cancel
         custom = plan.tags if plan.format is ReasoningFormat.CUSTOM else None
@@ -86,9 +105,17 @@ class Generation:
         self.closed_by_us = False
         self.started = time.perf_counter() if started is None else started
         self.thought_end_at: float | None = None
-        # The token allowance: the user's limit, else what is left of the context window.
-        room = engine.n_ctx - len(tokens)
+        # The token allowance: the user's limit, else what is left of the context window (of this
+        # path's share of it, in a parallel generation).
+        self.n_ctx = engine.n_ctx if n_ctx is None else n_ctx
+        room = self.n_ctx - len(tokens)
         self.max_tokens = max(1, min(request.max_tokens, room) if request.max_tokens else room)
+        reserve = min(ANSWER_RESERVE_MAX, self.max_tokens // ANSWER_RESERVE_SHARE)
+        self.thought_limit = self.max_tokens - reserve
+        self.ctx_limit = self.n_ctx - min(ANSWER_RESERVE_MAX, self.n_ctx // ANSWER_RESERVE_SHARE)
+        self.first_token_at: float | None = None
+        self.generated = 0
+        self._ended = False
 
     @staticmethod
     def cancelled(engine, request) -> Iterator[StreamEvent]:
@@ -98,13 +125,8 @@ class Generation:
     # -- the loop --------------------------------------------------------------------
 
     def run(self) -> Iterator[StreamEvent]:
-        llm, stats, request = self.llm, self.stats, self.request
-        if self.dropped:
-            stats.notes.append(f"{self.dropped} oldest message(s) left out to fit the context window.")
-            yield ContextTrimmed(self.dropped, len(self.tokens), self.engine.n_ctx)
-        if self.plan.thought_prefill:
-            yield from self._out(self._feed(self.plan.thought_prefill))
-
+        llm, stats = self.llm, self.stats
+        yield from self.opening()
         evaluated = self._prefill()
         if evaluated is None:
             stats.stop_reason = "stopped"
@@ -115,69 +137,91 @@ class Generation:
         sp = self.sampling
         llm.start_sampling(temperature=sp.temperature, top_p=sp.top_p, top_k=sp.top_k, min_p=sp.min_p,
                            repeat_penalty=sp.repeat_penalty, seed=sp.seed)
-        max_tokens = self.max_tokens
-        reserve = min(ANSWER_RESERVE_MAX, max_tokens // ANSWER_RESERVE_SHARE)
-        thought_limit = max_tokens - reserve
-        ctx_limit = self.engine.n_ctx - min(ANSWER_RESERVE_MAX, self.engine.n_ctx // ANSWER_RESERVE_SHARE)
-        first_token_at: float | None = None
-        generated = 0
-        stats.stop_reason = "length"
         try:
-            while generated < max_tokens:
+            while not self.ended:
                 if self.cancel():
                     stats.stop_reason = "stopped"
                     break
-                if llm.n_tokens >= self.engine.n_ctx:
-                    stats.notes.append("The context window is full; the answer was cut.")
-                    break
-                token = llm.sample()
-                now = time.perf_counter()
-                if first_token_at is None:
-                    first_token_at = now
-                    stats.ttft_seconds = now - self.started
-                if llm.is_eog(token):
-                    if self.parser.in_thought:
-                        if self._wants_more_thinking():
-                            yield from self._extend()
-                            continue
-                        if not self.closed_by_us:
-                            # The model ended inside its thought: close it for the model, let it answer.
-                            yield from self._close()
-                            continue
-                    stats.stop_reason = "eos"
-                    break
-                generated += 1
-                text = self.decoder.decode(llm.detokenize([token]))
-                was_thinking = self.parser.in_thought
-                if was_thinking:
-                    self.marks.append(_Mark(llm.n_tokens, self.parser.snapshot(), stats.thinking_tokens,
-                                            self.raw_len, self.yielded_len))
-                deltas = self._feed(text)
-                if was_thinking and not self.parser.in_thought:
-                    if self._wants_more_thinking() and (extended := self._take_back_close()) is not None:
-                        yield from self._out(extended)
-                        continue
-                    self.thought_end_at = now
-                if was_thinking:
-                    stats.thinking_tokens += 1
-                else:
-                    stats.answer_tokens += 1
-                yield from self._out(deltas)
-                llm.eval([token])
-                if self.parser.in_thought and not self.closed_by_us:
-                    if self.max_thinking is not None and stats.thinking_tokens >= self.max_thinking:
-                        stats.thought_cut = True
-                        yield from self._close(request.budget_message)
-                    elif generated >= thought_limit or llm.n_tokens >= ctx_limit:
-                        stats.thought_cut = True
-                        yield from self._close()
+                yield from self.step(llm.sample())
         except RuntimeError as exc:  # llama_decode failures
             raise GenerationError(f"The model failed while generating: {exc}") from exc
         finally:
             llm.stop_sampling()
+        yield from self.closing()
+
+    # -- one token at a time (a path of a parallel generation is driven through these too) ----
+
+    def opening(self) -> Iterator[StreamEvent]:
+        """What comes before the first token: the trimming note, a prefilled thought."""
+        self.stats.stop_reason = "length"
+        if self.dropped:
+            self.stats.notes.append(f"{self.dropped} oldest message(s) left out to fit the context window.")
+            yield ContextTrimmed(self.dropped, len(self.tokens), self.engine.n_ctx)
+        if self.plan.thought_prefill:
+            yield from self._out(self._feed(self.plan.thought_prefill))
+
+    @property
+    def ended(self) -> bool:
+        if self._ended:
+            return True
+        if self.generated >= self.max_tokens:
+            self._ended = True
+        elif self.llm.n_tokens >= self.n_ctx:
+            self.stats.notes.append("The context window is full; the answer was cut.")
+            self._ended = True
+        return self._ended
+
+    def step(self, token: int) -> Iterator[StreamEvent]:
+        """Take one sampled token: hand out its text, feed it to the model (llm.eval), and act on the
+        budgets. Sets `ended` (with stats.stop_reason) when the answer is over."""
+        llm, stats, request = self.llm, self.stats, self.request
+        now = time.perf_counter()
+        if self.first_token_at is None:
+            self.first_token_at = now
+            stats.ttft_seconds = now - self.started
+        if llm.is_eog(token):
+            if self.parser.in_thought:
+                if self._wants_more_thinking():
+                    yield from self._extend()
+                    return
+                if not self.closed_by_us:
+                    # The model ended inside its thought: close it for the model, let it answer.
+                    yield from self._close()
+                    return
+            stats.stop_reason = "eos"
+            self._ended = True
+            return
+        self.generated += 1
+        text = self.decoder.decode(llm.detokenize([token]))
+        was_thinking = self.parser.in_thought
+        if was_thinking:
+            self.marks.append(_Mark(llm.n_tokens, self.parser.snapshot(), stats.thinking_tokens,
+                                    self.raw_len, self.yielded_len))
+        deltas = self._feed(text)
+        if was_thinking and not self.parser.in_thought:
+            if self._wants_more_thinking() and (extended := self._take_back_close()) is not None:
+                yield from self._out(extended)
+                return
+            self.thought_end_at = now
+        if was_thinking:
+            stats.thinking_tokens += 1
+        else:
+            stats.answer_tokens += 1
+        yield from self._out(deltas)
+        llm.eval([token])
+        if self.parser.in_thought and not self.closed_by_us:
+            if self.max_thinking is not None and stats.thinking_tokens >= self.max_thinking:
+                stats.thought_cut = True
+                yield from self._close(request.budget_message)
+            elif self.generated >= self.thought_limit or llm.n_tokens >= self.ctx_limit:
+                stats.thought_cut = True
+                yield from self._close()
+
+    def closing(self) -> Iterator[StreamEvent]:
+        """The rest of the text, then Done."""
         end = time.perf_counter()
-        if first_token_at is not None and end > first_token_at and generated:
-            stats.tokens_per_second = generated / (end - first_token_at)
+        if self.first_token_at is not None and end > self.first_token_at and self.generated:
+            self.stats.tokens_per_second = self.generated / (end - self.first_token_at)
         yield from self._finish()
 
     # -- pieces ----------------------------------------------------------------------
@@ -206,23 +250,7 @@ class Generation:
         yield Done(stats)
 
     def _prefill(self) -> int | None:
-        """Evaluate the prompt, reusing the KV cache for the prefix it shares with the last one.
-
-        Returns how many tokens were evaluated, or None if cancelled.
-        """
-        llm, tokens = self.llm, self.tokens
-        keep = 0
-        for a, b in zip(llm.cached_tokens(), tokens):
-            if a != b:
-                break
-            keep += 1
-        # The last prompt token is always re-evaluated for fresh logits.
-        keep = llm.keep_prefix(min(keep, len(tokens) - 1))
-        for i in range(keep, len(tokens), PREFILL_SLICE):
-            if self.cancel():
-                return None
-            llm.eval(tokens[i : i + PREFILL_SLICE])
-        return len(tokens) - keep
+        return prefill(self.llm, self.tokens, self.cancel)
 
     def _eval_text(self, text: str) -> int:
         toks = self.engine.tokenize(text)

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import llama_cpp
 import llama_cpp.llama_cpp as llama_c
+import numpy as np
 
 from reasoner_desktop.inference.errors import ModelLoadError
 
@@ -118,14 +119,42 @@ def _model_params_without_repacking() -> Iterator[None]:
         llama_c.llama_model_default_params = real
 
 
-def new_llama(**kwargs) -> llama_cpp.Llama:
+# Most reasoning paths one answer can decode together (GenerationRequest.samples).
+MAX_PARALLEL_SEQUENCES = 16
+
+
+@contextlib.contextmanager
+def _context_params_for_paths(n_seq_max: int) -> Iterator[None]:
+    """llama-cpp-python's Llama() offers no n_seq_max: set it (and one KV cache shared by every sequence,
+    so a prompt copied to N sequences is stored once and any sequence may use any free cell) on the
+    default context parameters it starts from."""
+    real = llama_c.llama_context_default_params
+
+    def params():
+        p = real()
+        p.n_seq_max = n_seq_max
+        p.kv_unified = True
+        return p
+
+    llama_c.llama_context_default_params = params
+    llama_cpp.llama_context_default_params = params
+    try:
+        yield
+    finally:
+        llama_c.llama_context_default_params = real
+        llama_cpp.llama_context_default_params = real
+
+
+def new_llama(*, n_seq_max: int = 1, **kwargs) -> llama_cpp.Llama:
     """`llama_cpp.Llama(**kwargs)` with this machine's workarounds (benchmarks use it for raw baselines)."""
     kwargs.setdefault("verbose", False)
-    if cpu_has_amx():
-        log.info("This CPU has AMX: loading without weight repacking (llama.cpp bug #20824).")
-        with _model_params_without_repacking():
-            return llama_cpp.Llama(**kwargs)
-    return llama_cpp.Llama(**kwargs)
+    with contextlib.ExitStack() as stack:
+        if n_seq_max > 1:
+            stack.enter_context(_context_params_for_paths(n_seq_max))
+        if cpu_has_amx():
+            log.info("This CPU has AMX: loading without weight repacking (llama.cpp bug #20824).")
+            stack.enter_context(_model_params_without_repacking())
+        return llama_cpp.Llama(**kwargs)
 
 
 class LlamaAdapter:
@@ -135,6 +164,7 @@ class LlamaAdapter:
                  n_gpu_layers: int, n_batch: int, flash_attn: bool) -> None:
         check_version()
         self._llm = new_llama(
+            n_seq_max=MAX_PARALLEL_SEQUENCES,
             model_path=str(path),
             n_ctx=n_ctx,
             n_threads=n_threads,
@@ -152,6 +182,11 @@ class LlamaAdapter:
         self.n_threads = self._llm.n_threads
         self.n_threads_batch = self._llm.n_threads_batch
         self.metadata: dict[str, str] = dict(self._llm.metadata)
+        self._n_batch = n_batch
+        self._batch = None  # a llama_batch for parallel paths, made on first use
+
+    def seq_max(self) -> int:
+        return int(self._llm.context_params.n_seq_max)
 
     # -- vocabulary ------------------------------------------------------------------
 
@@ -214,6 +249,69 @@ class LlamaAdapter:
     def eval(self, tokens: Sequence[int]) -> None:
         self._llm.eval(tokens)
 
+    # -- parallel sequences (one prompt, several paths; see inference/parallel.py) -------
+
+    def _memory(self):
+        return llama_c.llama_get_memory(self._llm._ctx.ctx)
+
+    def copy_sequence(self, src: int, dst: int) -> None:
+        """Share every cell of sequence `src` with `dst` (no copy of the data: the cells gain a sequence)."""
+        llama_c.llama_memory_seq_cp(self._memory(), src, dst, -1, -1)
+
+    def remove_sequence(self, seq: int, start: int = -1) -> None:
+        """Forget sequence `seq` from position `start` on (all of it when start < 0)."""
+        llama_c.llama_memory_seq_rm(self._memory(), seq, start, -1)
+
+    @property
+    def batch_capacity(self) -> int:
+        return self._n_batch
+
+    def decode_batch(self, entries: Sequence[tuple[int, int, int, bool]]) -> None:
+        """Decode (token, position, sequence, wants_logits) entries in one llama_decode; the logits of
+        entry i are then read with sample_path(sampler, i)."""
+        if len(entries) > self._n_batch:
+            raise ValueError(f"{len(entries)} tokens do not fit a batch of {self._n_batch}")
+        if self._batch is None:
+            self._batch = llama_c.llama_batch_init(self._n_batch, 0, 1)
+        b = self._batch
+        for i, (token, pos, seq, logits) in enumerate(entries):
+            b.token[i] = token
+            b.pos[i] = pos
+            b.n_seq_id[i] = 1
+            b.seq_id[i][0] = seq
+            b.logits[i] = logits
+        b.n_tokens = len(entries)
+        rc = llama_c.llama_decode(self._llm._ctx.ctx, b)
+        if rc != 0:
+            raise RuntimeError(f"llama_decode returned {rc}")
+
+    def new_path_sampler(self, *, temperature: float, top_p: float, top_k: int, min_p: float,
+                         repeat_penalty: float, seed: int):
+        """A sampler chain of its own (the same chain as start_sampling's), for one parallel path."""
+        self._llm.set_seed(seed)
+        return self._llm._init_sampler(temp=temperature, top_p=top_p, top_k=top_k, min_p=min_p,
+                                       repeat_penalty=repeat_penalty)
+
+    def sample_path(self, sampler, index: int) -> int:
+        """Sample from the logits of batch entry `index` (-1: the last evaluated token)."""
+        return sampler.sample(self._llm._ctx, index)
+
+    def token_logprob(self, index: int, token: int) -> float:
+        """log p(token) under the model's own distribution (temperature 1) at batch entry `index`."""
+        ptr = llama_c.llama_get_logits_ith(self._llm._ctx.ctx, index)
+        if not ptr:
+            return 0.0
+        logits = np.ctypeslib.as_array(ptr, shape=(self._llm.n_vocab(),))
+        top = float(logits.max())
+        return float(logits[token]) - top - float(np.log(np.exp(logits - top).sum()))
+
+    def end_paths(self, n_paths: int, prompt_len: int) -> None:
+        """After a parallel generation: keep only the prompt, in sequence 0, as the cache to reuse."""
+        for seq in range(1, n_paths):
+            self.remove_sequence(seq)
+        self.remove_sequence(0, prompt_len)
+        self._llm.n_tokens = prompt_len
+
     # -- sampling --------------------------------------------------------------------
 
     def start_sampling(self, *, temperature: float, top_p: float, top_k: int, min_p: float,
@@ -230,6 +328,9 @@ class LlamaAdapter:
 
     def close(self) -> None:
         llm, self._llm = self._llm, None
+        batch, self._batch = getattr(self, "_batch", None), None
+        if batch is not None:
+            llama_c.llama_batch_free(batch)
         if llm is not None:
             llm.close()
 
