@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="cap on generated tokens (default: until the context window is full)")
     ask.add_argument("--temperature", type=float, help="sampling temperature (default: the model's recommended)")
     ask.add_argument("--seed", type=int, help="sampling seed, for repeatable answers")
+    ask.add_argument("--samples", type=_paths, default=1, metavar="N",
+                     help="reasoning paths decoded together (1-16); their final answers are put to a vote and the "
+                     "winner is the answer (the others are kept as branches)")
     ask.add_argument("--ctx", type=_positive, metavar="N", help="context length in tokens (capped at the "
                      "model's trained length; default: the model's setting, else the largest that fits in memory, "
                      "up to 32k)")
@@ -214,6 +217,16 @@ def _load_engine(path: Path, settings):
         raise UserError(str(exc)) from None
 
 
+def _paths(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 16:
+        raise argparse.ArgumentTypeError(f"paths must be a whole number from 1 to 16, not {text!r}")
+    return n
+
+
 def _ask(args, data_dir: Path) -> int:
     from reasoner_desktop.domain.events import AnswerDelta, ThinkingDelta
     from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
@@ -252,7 +265,7 @@ def _ask(args, data_dir: Path) -> int:
         sampling.seed = args.seed
     options = TurnOptions(mode=mode, max_thinking_tokens=args.max_thinking, min_thinking_tokens=args.min_thinking,
                           budget_message=args.budget_message, max_tokens=args.max_tokens, sampling=sampling,
-                          examples=examples, reasoning_effort=args.effort)
+                          examples=examples, reasoning_effort=args.effort, samples=args.samples)
     if args.conversation is not None and repo.get_conversation(args.conversation) is None:
         raise UserError(f"No conversation with id {args.conversation}.")
 
@@ -261,7 +274,7 @@ def _ask(args, data_dir: Path) -> int:
     state = {"section": None}
 
     def on_event(event) -> None:
-        if args.json:
+        if args.json or args.samples > 1:  # several paths: each one's final answer and the vote, at the end
             return
         section = "thinking" if isinstance(event, ThinkingDelta) else "answer" if isinstance(event, AnswerDelta) else None
         if section is None:
@@ -282,6 +295,17 @@ def _ask(args, data_dir: Path) -> int:
     if args.json:
         json.dump(result.to_json(), out, ensure_ascii=False)
         out.write("\n")
+    elif result.paths:
+        for i, p in enumerate(result.paths, 1):
+            mark = "*" if p.message_id == result.message_id else " "
+            out.write(f"{mark} path {i}: {p.final_answer if p.final_answer is not None else '(no final answer)'}"
+                      f"  [{p.stats.thinking_tokens} thinking + {p.stats.answer_tokens} answer tokens, "
+                      f"{p.stats.stop_reason}]\n")
+        v = result.vote or {}
+        how = {"extracted": "", "model": " (chosen by the model: no final answer could be read)",
+               "none": " (no final answer could be read; the most confident path)"}.get(v.get("method"), "")
+        out.write(f"Vote: {v.get('answer') or '-'} — {v.get('agree', 0)} of {v.get('of', 0)} paths agree{how}\n\n")
+        out.write(result.answer + "\n")
     else:
         if tty and state["section"] == "thinking":
             out.write("\x1b[0m")

@@ -73,11 +73,20 @@ class ConversationRecord:
     active_path: list[int]  # ids from the first message to the active leaf
     uuid: str = ""
     settings: dict = field(default_factory=dict)
+    # question id -> vote among its parallel answers: {"method", "answer", "agree", "of", "winner" (message
+    # id), "paths": [{"message_id", "final_answer", "key", "confidence"}]}
+    votes: dict[int, dict] = field(default_factory=dict)
 
     @property
     def path_messages(self) -> list[MessageRecord]:
         by_id = {m.id: m for m in self.messages}
         return [by_id[i] for i in self.active_path]
+
+    def vote_for(self, answer_id: int) -> dict | None:
+        """The vote among the answers to this answer's question, if they were parallel paths."""
+        by_id = {m.id: m for m in self.messages}
+        m = by_id.get(answer_id)
+        return self.votes.get(m.parent_id) if m is not None and m.parent_id is not None else None
 
     def siblings(self, message_id: int) -> list[int]:
         """Ids of the message and its alternatives (same parent), oldest first."""
@@ -97,6 +106,7 @@ class ConversationRecord:
             "system_prompt": self.system_prompt,
             "active_path": self.active_path,
             "messages": [m.to_json() for m in self.messages],
+            "votes": [dict(v, question_id=q) for q, v in sorted(self.votes.items())],
         }
 
 

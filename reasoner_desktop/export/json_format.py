@@ -4,7 +4,9 @@
  "conversations": [{"uuid", "title", "created_at", "updated_at", "pinned", "model", "system_prompt", "settings",
    "active_leaf": <message uuid>, "messages": [{"uuid", "parent": <uuid|null>, "role", "content", "thinking",
    "status", "model", "thinking_seconds", "thinking_tokens", "answer_tokens", "prompt_tokens", "budget",
-   "keep_thinking", "rating", "stats", "sampling", "created_at", "updated_at"}]}]}
+   "keep_thinking", "rating", "stats", "sampling", "created_at", "updated_at"}],
+   "votes": [{"question": <uuid>, "method": "extracted"|"model"|"none", "answer", "agree", "of",
+              "winner": <uuid>, "paths": [{"message": <uuid>, "final_answer", "key", "confidence"}]}]}]}
 """
 
 from __future__ import annotations
@@ -71,6 +73,19 @@ def _conversation(c: ConversationRecord, omit: bool) -> dict:
                 "updated_at": _iso(m.updated_at),
             }
             for m in c.messages
+        ],
+        "votes": [
+            {
+                "question": uuid_of.get(q),
+                "method": v["method"],
+                "answer": v.get("answer") or "",
+                "agree": v.get("agree", 0),
+                "of": v.get("of", 0),
+                "winner": uuid_of.get(v.get("winner")),
+                "paths": [{"message": uuid_of.get(p.get("message_id")), "final_answer": p.get("final_answer"),
+                           "key": p.get("key"), "confidence": p.get("confidence")} for p in v.get("paths") or []],
+            }
+            for q, v in sorted(c.votes.items()) if q in uuid_of
         ],
     }
 
@@ -159,11 +174,27 @@ def _parse_conversation(c, index: int) -> ConversationRecord:
         path.append(node)
         node = parents[node]
     _need(node is None, where, "has messages that are their own ancestors")
+    votes = {}
+    raw_votes = c.get("votes") or []
+    _need(isinstance(raw_votes, list), where, "has a bad list of votes")
+    for n, v in enumerate(raw_votes, start=1):
+        w = f"{where}, vote {n}"
+        _need(isinstance(v, dict) and v.get("question") in local, w, "is not about a question in it")
+        _need(v.get("method") in ("extracted", "model", "none"), w, "has an unknown method")
+        _need(isinstance(v.get("agree", 0), int) and isinstance(v.get("of", 0), int), w, "has bad counts")
+        paths = v.get("paths") or []
+        _need(isinstance(paths, list) and all(isinstance(p, dict) for p in paths), w, "has bad paths")
+        votes[local[v["question"]]] = {
+            "method": v["method"], "answer": str(v.get("answer") or ""), "agree": v.get("agree", 0),
+            "of": v.get("of", 0), "winner": local.get(v.get("winner")),
+            "paths": [{"message_id": local.get(p.get("message")), "final_answer": p.get("final_answer"),
+                       "key": p.get("key"), "confidence": p.get("confidence")} for p in paths],
+        }
     return ConversationRecord(
         id=0, title=c["title"], created_at=_time(c.get("created_at"), where),
         updated_at=_time(c.get("updated_at"), where), pinned=bool(c.get("pinned", False)),
         model=_opt(c.get("model"), str, where, "model"), system_prompt=_opt(c.get("system_prompt"), str, where,
                                                                             "system prompt"),
         messages=records, active_path=path[::-1], uuid=c["uuid"],
-        settings=_opt(c.get("settings"), dict, where, "settings") or {},
+        settings=_opt(c.get("settings"), dict, where, "settings") or {}, votes=votes,
     )

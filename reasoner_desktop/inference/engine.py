@@ -246,8 +246,10 @@ class LlamaEngine:
                     paths: int = 1) -> tuple[PromptPlan, list[int], int] | None:
         """Render the prompt, leaving out the oldest turns until it fits with room for the answer (of each
         path) (the system prompt and the last user message are never dropped). None if cancelled."""
-        room = MIN_GENERATION_ROOM if paths == 1 else paths * MIN_PATH_ROOM
-        limit = self.n_ctx - min(room, self.n_ctx // 4 if paths == 1 else self.n_ctx)
+        if paths == 1:
+            limit = self.n_ctx - min(MIN_GENERATION_ROOM, self.n_ctx // 4)
+        else:  # room for every path, but never less than a quarter of the context for the conversation
+            limit = self.n_ctx - min(paths * MIN_PATH_ROOM, self.n_ctx * 3 // 4)
 
         def render(messages: Sequence[ChatMessage]) -> tuple[PromptPlan, list[int]]:
             plan = self._plan(request, messages, cancel)

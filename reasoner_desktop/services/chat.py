@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, StreamEvent, ThinkingDelta
-from reasoner_desktop.domain.messages import FewShotExample, MessageStatus, ThinkingMode
+from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, PathEvent, StreamEvent, ThinkingDelta
+from reasoner_desktop.domain.messages import ChatMessage, FewShotExample, MessageStatus, Role, ThinkingMode
+from reasoner_desktop.domain.votes import model_choice_prompt, parse_model_choice, vote
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.errors import GenerationError
 from reasoner_desktop.logs import record_crash, unexpected_error_sentence
@@ -33,13 +35,32 @@ class TurnOptions:
     seed: int | None = None  # fixed seed for repeatable answers (over the sampling's own)
     examples: tuple[FewShotExample, ...] = ()
     reasoning_effort: str | None = None
+    samples: int = 1  # reasoning paths decoded together; more than one ends in a vote
 
 
 @dataclass(slots=True)
 class TurnIds:
     conversation_id: int
     user_message_id: int
-    assistant_message_id: int
+    assistant_message_id: int  # with several paths: the first path's (the winner's once the turn ends)
+    path_message_ids: tuple[int, ...] = ()  # with several paths: each path's answer, in path order
+
+
+@dataclass(slots=True)
+class PathResult:
+    message_id: int
+    thinking: str
+    answer: str
+    status: MessageStatus
+    stats: GenerationStats
+    final_answer: str | None = None
+
+    def to_json(self) -> dict:
+        s = self.stats
+        return {"message_id": self.message_id, "thinking": self.thinking, "answer": self.answer,
+                "final_answer": self.final_answer, "thinking_tokens": s.thinking_tokens,
+                "answer_tokens": s.answer_tokens, "stop_reason": s.stop_reason, "status": self.status.value,
+                "budget": s.budget, "confidence": None if s.mean_logprob is None else round(s.mean_logprob, 4)}
 
 
 @dataclass(slots=True)
@@ -51,6 +72,9 @@ class TurnResult:
     stats: GenerationStats
     error: str | None = None
     stop_latency_seconds: float | None = None  # from Stop to the end of the turn (the GUI's worker sets it)
+    paths: list[PathResult] | None = None  # several paths: each one (the fields above are the winner's)
+    vote: dict | None = None  # several paths: ConversationRecord.votes' form
+    seconds: float | None = None  # the whole turn
 
     @classmethod
     def failed(cls, ids: TurnIds, sentence: str) -> TurnResult:
@@ -89,6 +113,9 @@ class TurnResult:
             "stop_reason": s.stop_reason,
             "notes": s.notes,
             "error": self.error,
+            **({"paths": [p.to_json() for p in self.paths],
+                "vote": {k: self.vote[k] for k in ("answer", "agree", "of", "method")} if self.vote else None,
+                "seconds": None if self.seconds is None else round(self.seconds, 3)} if self.paths else {}),
         }
 
 
@@ -146,18 +173,8 @@ class ChatService:
             raise KeyError(assistant_message_id)
         return self._answer(old.conversation_id, old.parent_id, options or TurnOptions(), on_start, on_event, cancel)
 
-    def _answer(self, conversation_id: int, user_id: int, options: TurnOptions, on_start, on_event,
-                cancel) -> TurnResult:
-        repo = self.repo
-        history = repo.prompt_history(conversation_id, up_to=user_id)
-        sampling = options.sampling or self.engine.recommended_sampling(options.mode)
-        if options.seed is not None:
-            sampling = replace(sampling, seed=options.seed)
-        assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name,
-                                                    sampling=asdict(sampling))
-        ids = TurnIds(conversation_id, user_id, assistant_id)
-        on_start(ids)
-        request = GenerationRequest(
+    def _request(self, history, options: TurnOptions, sampling: Sampling) -> GenerationRequest:
+        return GenerationRequest(
             messages=history,
             mode=options.mode,
             system_prompt=options.system_prompt,
@@ -169,7 +186,24 @@ class ChatService:
             sampling=sampling,
             examples=options.examples,
             reasoning_effort=options.reasoning_effort,
+            samples=options.samples,
         )
+
+    def _answer(self, conversation_id: int, user_id: int, options: TurnOptions, on_start, on_event,
+                cancel) -> TurnResult:
+        repo = self.repo
+        history = repo.prompt_history(conversation_id, up_to=user_id)
+        sampling = options.sampling or self.engine.recommended_sampling(options.mode)
+        if options.seed is not None:
+            sampling = replace(sampling, seed=options.seed)
+        if options.samples > 1:
+            return self._answer_paths(conversation_id, user_id, history, options, sampling, on_start, on_event,
+                                      cancel)
+        assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name,
+                                                    sampling=asdict(sampling))
+        ids = TurnIds(conversation_id, user_id, assistant_id)
+        on_start(ids)
+        request = self._request(history, options, sampling)
         thinking: list[str] = []
         answer: list[str] = []
         stats = GenerationStats(model=self.engine.name)
@@ -216,3 +250,120 @@ class ChatService:
         if save_failed:
             result.error = f"The answer could not be saved ({save_failed}); it is shown but not in the history."
         return result
+
+    # -- several paths and a vote ----------------------------------------------------
+
+    def _answer_paths(self, conversation_id: int, user_id: int, history, options: TurnOptions,
+                      sampling: Sampling, on_start, on_event, cancel) -> TurnResult:
+        """N sibling answers decoded together, each row saved as it streams, then a vote: the winner
+        becomes the active branch, the vote is recorded beside the question."""
+        repo, n = self.repo, options.samples
+        started = time.monotonic()
+        if sampling.seed is None:  # each path's seed is stored on its row: base, base + 1, ...
+            sampling = replace(sampling, seed=secrets.randbelow(2**31 - n))
+        ids = [repo.start_assistant_message(conversation_id, user_id, self.engine.name,
+                                            sampling=asdict(replace(sampling, seed=sampling.seed + i)))
+               for i in range(n)]
+        turn = TurnIds(conversation_id, user_id, ids[0], tuple(ids))
+        on_start(turn)
+        request = self._request(history, options, sampling)
+        thinking: list[list[str]] = [[] for _ in range(n)]
+        answer: list[list[str]] = [[] for _ in range(n)]
+        path_stats: list[GenerationStats | None] = [None] * n
+        dirty: set[int] = set()
+        last_save = float("-inf")
+        stats = GenerationStats(model=self.engine.name, paths=n)
+        error: str | None = None
+        save_failed: str | None = None
+
+        def finish(i: int, status: MessageStatus) -> None:
+            nonlocal save_failed
+            try:
+                repo.finish_message(ids[i], "".join(answer[i]).rstrip(), "".join(thinking[i]), status,
+                                    path_stats[i])
+            except SQLAlchemyError as exc:
+                save_failed = describe(exc, repo.path)
+
+        try:
+            for event in self.engine.stream(request, cancel):
+                if isinstance(event, PathEvent):
+                    i, ev = event.path, event.event
+                    if isinstance(ev, ThinkingDelta):
+                        thinking[i].append(ev.text)
+                        dirty.add(i)
+                    elif isinstance(ev, AnswerDelta):
+                        answer[i].append(ev.text)
+                        dirty.add(i)
+                    elif isinstance(ev, Done):
+                        path_stats[i] = ev.stats
+                        dirty.discard(i)
+                        finish(i, MessageStatus.STOPPED if ev.stats.stop_reason == "stopped"
+                               else MessageStatus.COMPLETE)
+                elif isinstance(event, Done):
+                    stats = event.stats
+                on_event(event)
+                now = time.monotonic()
+                if dirty and now - last_save >= SAVE_INTERVAL_SECONDS:
+                    last_save = now
+                    for i in sorted(dirty):
+                        try:
+                            repo.save_partial(ids[i], "".join(answer[i]), "".join(thinking[i]))
+                        except SQLAlchemyError as exc:
+                            save_failed = describe(exc, repo.path)
+                    dirty.clear()
+        except GenerationError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - no row may stay "streaming"; the text so far is kept
+            record_crash(exc, "generating answers")
+            error = unexpected_error_sentence(exc, "The answer")
+        for i in range(n):
+            if path_stats[i] is None:  # never ended: an error, or a stop before it started
+                path_stats[i] = GenerationStats(model=self.engine.name,
+                                                stop_reason="error" if error else "stopped")
+                finish(i, MessageStatus.ERROR if error else MessageStatus.STOPPED)
+        paths = [PathResult(ids[i], "".join(thinking[i]), "".join(answer[i]).rstrip(),
+                            MessageStatus.ERROR if path_stats[i].stop_reason == "error" else
+                            MessageStatus.STOPPED if path_stats[i].stop_reason == "stopped" else MessageStatus.COMPLETE,
+                            path_stats[i]) for i in range(n)]
+        tally = vote([p.answer for p in paths], [p.stats.mean_logprob for p in paths])
+        for p, pv in zip(paths, tally.paths):
+            p.final_answer = pv.answer.text if pv.answer else None
+        winner, method, agree, final = tally.winner, tally.method, tally.agree, tally.answer
+        if method == "none" and not error and not cancel() and sum(bool(p.answer) for p in paths) > 1:
+            chosen = self._model_choice(history, [p.answer for p in paths])
+            if chosen is not None:
+                winner, method, agree, final = chosen, "model", 1, paths[chosen].answer.strip()[:200]
+        record = {"method": method, "answer": final, "agree": agree, "of": n, "winner": ids[winner],
+                  "paths": [{"message_id": p.message_id, "final_answer": p.final_answer,
+                             "key": pv.answer.key if pv.answer else None, "confidence": p.stats.mean_logprob}
+                            for p, pv in zip(paths, tally.paths)]}
+        try:
+            repo.save_vote(conversation_id, user_id, record)
+            repo.switch_branch(ids[winner])
+        except SQLAlchemyError as exc:
+            save_failed = describe(exc, repo.path)
+        best = paths[winner]
+        status = MessageStatus.ERROR if error else (
+            MessageStatus.STOPPED if stats.stop_reason == "stopped" else MessageStatus.COMPLETE)
+        result = TurnResult(TurnIds(conversation_id, user_id, ids[winner], tuple(ids)), best.thinking, best.answer,
+                            status, best.stats, error, paths=paths, vote=record,
+                            seconds=time.monotonic() - started)
+        result.stats.notes = list(dict.fromkeys(best.stats.notes + stats.notes))
+        if save_failed:
+            result.error = f"The answers could not be saved ({save_failed}); they are shown but not in the history."
+        return result
+
+    def _model_choice(self, history, answers: list[str]) -> int | None:
+        """Universal self-consistency: no answer could be read, so the model picks the most consistent."""
+        question = history[-1].content if history else ""
+        request = GenerationRequest(
+            messages=[ChatMessage(Role.USER, model_choice_prompt(question, answers))], mode=ThinkingMode.OFF,
+            max_tokens=16, sampling=Sampling(temperature=0.0, top_k=1, seed=0))
+        reply: list[str] = []
+        try:
+            for event in self.engine.stream(request):
+                if isinstance(event, AnswerDelta):
+                    reply.append(event.text)
+        except GenerationError:
+            return None
+        return parse_model_choice("".join(reply), len(answers))

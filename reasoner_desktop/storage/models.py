@@ -88,3 +88,21 @@ class Message(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Vote(Base):
+    """The vote among the parallel answers to one question (the answers are that question's children)."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    method: Mapped[str] = mapped_column(String(16))  # extracted | model | none
+    answer: Mapped[str] = mapped_column(Text, default="")
+    agree: Mapped[int] = mapped_column(Integer, default=0)
+    of: Mapped[int] = mapped_column(Integer, default=0)
+    winner_id: Mapped[int | None] = mapped_column(Integer)  # the winning answer's message
+    # [{"message_id", "final_answer", "key", "confidence"}], one per path, in path order
+    paths_json: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

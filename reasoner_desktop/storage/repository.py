@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reasoner_desktop.domain.events import GenerationStats
 from reasoner_desktop.domain.messages import ChatMessage, MessageStatus, Role
-from reasoner_desktop.storage.models import Conversation, Message, new_uuid, utcnow
+from reasoner_desktop.storage.models import Conversation, Message, Vote, new_uuid, utcnow
 from reasoner_desktop.domain.history import ConversationRecord, ConversationSummary, MessageRecord, SearchHit
 from reasoner_desktop.storage.errors import HistoryWriteError, translate_error
 from reasoner_desktop.storage.search import search_messages
@@ -53,6 +53,15 @@ def _record(m: Message) -> MessageRecord:
         prompt_tokens=m.prompt_tokens,
         sampling=json.loads(m.sampling_json) if m.sampling_json else {},
     )
+
+
+def _vote_dict(v: Vote) -> dict:
+    try:
+        paths = json.loads(v.paths_json or "[]")
+    except ValueError:
+        paths = []
+    return {"method": v.method, "answer": v.answer, "agree": v.agree, "of": v.of, "winner": v.winner_id,
+            "paths": paths if isinstance(paths, list) else []}
 
 
 def title_from(text: str) -> str:
@@ -193,14 +202,24 @@ class HistoryRepository:
                 return None
             messages = [_record(m) for m in s.scalars(
                 select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id))]
+            votes = {v.question_id: _vote_dict(v) for v in s.scalars(
+                select(Vote).where(Vote.conversation_id == conversation_id))}
         parents = {m.id: m.parent_id for m in messages}
         leaf = conv.active_leaf_id if conv.active_leaf_id in parents else (messages[-1].id if messages else None)
         return ConversationRecord(
             id=conv.id, title=conv.title, created_at=conv.created_at, updated_at=conv.updated_at,
             pinned=conv.pinned, model=conv.model, system_prompt=conv.system_prompt,
             messages=messages, active_path=path_to(leaf, parents), uuid=conv.uuid or "",
-            settings=json.loads(conv.settings_json) if conv.settings_json else {},
+            settings=json.loads(conv.settings_json) if conv.settings_json else {}, votes=votes,
         )
+
+    def save_vote(self, conversation_id: int, question_id: int, vote: dict) -> None:
+        """Record (or replace) the vote among a question's parallel answers; see ConversationRecord.votes."""
+        with self._write() as s:
+            s.execute(delete(Vote).where(Vote.question_id == question_id))
+            s.add(Vote(conversation_id=conversation_id, question_id=question_id, method=vote["method"],
+                       answer=vote.get("answer") or "", agree=int(vote.get("agree", 0)), of=int(vote.get("of", 0)),
+                       winner_id=vote.get("winner"), paths_json=json.dumps(vote.get("paths") or [])))
 
     def all_conversations(self) -> list[ConversationRecord]:
         return [c for c in (self.get_conversation(s.id) for s in self.list_conversations()) if c is not None]
@@ -402,6 +421,13 @@ class HistoryRepository:
                     new_ids[m.id] = msg.id
                 leaf = conv.active_path[-1] if conv.active_path else None
                 row.active_leaf_id = new_ids.get(leaf) if leaf is not None else None
+                for question, v in conv.votes.items():
+                    if question not in new_ids:
+                        continue
+                    paths = [dict(p, message_id=new_ids.get(p.get("message_id"))) for p in v.get("paths") or []]
+                    s.add(Vote(conversation_id=row.id, question_id=new_ids[question], method=v["method"],
+                               answer=v.get("answer") or "", agree=int(v.get("agree", 0)), of=int(v.get("of", 0)),
+                               winner_id=new_ids.get(v.get("winner")), paths_json=json.dumps(paths)))
                 imported.append(row.id)
         return imported, skipped
 
