@@ -262,6 +262,15 @@ ZH = {
     "Careful reasoner": "严谨推理者",
     "Concise": "简洁",
     "Tutor": "导师",
+    "%1 of %2 agree so far": "目前 %2 条路径中有 %1 条一致",
+    "%1 of %2 paths agree": "%2 条路径中有 %1 条一致",
+    "%1 paths thinking…": "%1 条路径正在思考…",
+    "%1 paths; no final answer could be read": "%1 条路径；都读不出最终答案",
+    "Chosen by the model among %1 paths": "由模型在 %1 条路径中选出",
+    "Path %1": "路径 %1",
+    "Paths": "路径",
+    "Reasoning paths: the model thinks this many times at once and the answer most paths agree on wins (the others are kept as branches)":
+        "推理路径：模型同时思考这么多次，多数路径一致的答案胜出（其余的保留为分支）",
 }
 
 # Strings with a count (tr(source, "", n)): English singular and plural, and the Chinese (one form).

@@ -81,6 +81,7 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.thinkingDelta.connect(window.stream.on_thinking_delta)
     worker.answerDelta.connect(window.stream.on_answer_delta)
     worker.contextTrimmed.connect(window.stream.on_context_trimmed)
+    worker.pathFinished.connect(window.stream.on_path_finished)
     worker.turnFinished.connect(window.stream.on_turn_finished)
 
     window.appearanceChanged.connect(lambda: on_appearance_changed(window))

@@ -264,6 +264,7 @@ class ChatService:
         ids = [repo.start_assistant_message(conversation_id, user_id, self.engine.name,
                                             sampling=asdict(replace(sampling, seed=sampling.seed + i)))
                for i in range(n)]
+        repo.switch_branch(ids[0])  # the first path is the one shown while they stream
         turn = TurnIds(conversation_id, user_id, ids[0], tuple(ids))
         on_start(turn)
         request = self._request(history, options, sampling)

@@ -109,13 +109,20 @@ class Composer(QWidget):
         self.min_thinking = self._spin("minThinking", self.tr("off"),
                                        self.tr("Think longer: until the thought has this many tokens, an early "
                                                "end becomes “Wait” and the model keeps thinking"))
+        self.samples = QSpinBox()
+        self.samples.setObjectName("samplesSpin")
+        self.samples.setRange(1, 16)
+        self.samples.setToolTip(self.tr("Reasoning paths: the model thinks this many times at once and the "
+                                        "answer most paths agree on wins (the others are kept as branches)"))
         self._natively = False
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(self.mode)
         self.max_label = QLabel(self.tr("Max thinking"))
         self.min_label = QLabel(self.tr("Think longer"))
-        for label, spin in ((self.max_label, self.max_thinking), (self.min_label, self.min_thinking)):
+        self.samples_label = QLabel(self.tr("Paths"))
+        for label, spin in ((self.max_label, self.max_thinking), (self.min_label, self.min_thinking),
+                            (self.samples_label, self.samples)):
             # Labels do not hold the window wide: a narrow composer hides them (the boxes keep tooltips).
             label.setMinimumWidth(1)
             label.setBuddy(spin)
@@ -142,7 +149,7 @@ class Composer(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         wide = self.width() >= self.NARROW
-        for label in (self.max_label, self.min_label):
+        for label in (self.max_label, self.min_label, self.samples_label):
             label.setVisible(wide)
 
     def bind_settings(self, settings) -> None:
@@ -154,6 +161,12 @@ class Composer(QWidget):
             box.setValue(value if value >= 16 else 0)  # older versions stored 99 / 49 for "not set"
             box.valueChanged.connect(lambda v, k=key: settings.setValue(k, v))
         self.mode.currentIndexChanged.connect(lambda _: settings.setValue("composer/mode", self.mode.currentData()))
+        try:
+            samples = int(settings.value("composer/samples", 1))
+        except (TypeError, ValueError):
+            samples = 1
+        self.samples.setValue(min(16, max(1, samples)))
+        self.samples.valueChanged.connect(lambda v: settings.setValue("composer/samples", v))
 
     def _spin(self, name: str, zero_text: str, tip: str) -> BudgetBox:
         box = BudgetBox()
@@ -174,7 +187,8 @@ class Composer(QWidget):
         off = mode is ThinkingMode.OFF
         return {"mode": mode,
                 "max_thinking_tokens": None if off else self._value(self.max_thinking),
-                "min_thinking_tokens": None if off else self._value(self.min_thinking)}
+                "min_thinking_tokens": None if off else self._value(self.min_thinking),
+                "samples": self.samples.value() if self.samples.value() > 1 else None}
 
     def set_capabilities(self, caps: dict) -> None:
         """What the loaded model can do: {} while none is loaded."""

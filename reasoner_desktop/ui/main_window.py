@@ -24,7 +24,7 @@ from reasoner_desktop.ui.menus import build_menus
 from reasoner_desktop.ui.model_actions import ModelActions
 from reasoner_desktop.ui.settings_dialog import AppSettings, SettingsDialog
 from reasoner_desktop.ui.sidebar import Sidebar
-from reasoner_desktop.ui.streaming import LiveTurn, StreamController
+from reasoner_desktop.ui.streaming import path_label, LiveTurn, StreamController
 from reasoner_desktop.ui.theme import refresh_styles
 from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
 from reasoner_desktop.ui.welcome import SETTING_WELCOMED, WelcomePanel
@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
 
         self.thought_pane = ThoughtPane()
         self.thought_pane.close_button.clicked.connect(lambda: self.set_pane_open_by_user(False))
+        self.thought_pane.pathSelected.connect(self.show_path)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -301,6 +302,7 @@ class MainWindow(QMainWindow):
         path = conv.path_messages
         views = [message_view(m, by_parent.get(m.parent_id, [m.id])) for m in path]
         for v in views:
+            v.vote = conv.vote_for(v.id) if v.role is Role.ASSISTANT else None
             self.stream.overlay(v)  # the message being written: its live text, not the half-second-old row
         shown = list(self.chat_view.views)
         if shown and shown == [v.id for v in views[: len(shown)]]:
@@ -310,8 +312,8 @@ class MainWindow(QMainWindow):
             self.chat_view.set_messages(views)
         for v in views:  # branch counts may have changed (a new sibling)
             w = self.chat_view.widgets.get(v.id)
-            if w is not None and w.view.siblings != v.siblings:
-                w.view.siblings = v.siblings
+            if w is not None and (w.view.siblings != v.siblings or w.view.vote != v.vote):
+                w.view.siblings, w.view.vote = v.siblings, v.vote
                 w.refresh()
 
     def new_chat(self) -> None:
@@ -475,7 +477,8 @@ class MainWindow(QMainWindow):
             v.budget = result.stats.budget
             v.stats = result.stats.to_dict()
             widget.refresh()
-        if self.thought_pane.message_id == result.message_id and result.message_id:
+        pane_on_paths = result.paths and self.thought_pane.message_id in result.ids.path_message_ids
+        if self.thought_pane.message_id == result.message_id and result.message_id and not result.paths:
             self.thought_pane.show_thought(result.message_id, result.thinking, thought_label(
                 result.stats.thinking_seconds, result.stats.thinking_tokens, thinking=bool(result.thinking)),
                 keep_scroll=True)  # the final render of the whole thought
@@ -497,6 +500,8 @@ class MainWindow(QMainWindow):
             conv = self.repo.get_conversation(result.conversation_id)
             if conv is not None:
                 self._show_path(conv)  # a question stored without an answer, new branch counts
+                if pane_on_paths and result.message_id in self.chat_view.views:
+                    self.show_message_thought(result.message_id, reveal=False)  # the winner, with every path
         self.reload_conversations()
 
     # -- the thought pane ------------------------------------------------------------
@@ -512,8 +517,34 @@ class MainWindow(QMainWindow):
         else:
             self.thought_pane.show_thought(message_id, view.thinking, thought_label(
                 view.thinking_seconds, view.thinking_tokens, thinking=bool(view.thinking)))
+            self._show_vote_paths(view)
         if reveal:
             self.set_pane_open_by_user(True)
+
+    def _show_vote_paths(self, view) -> None:
+        """An answer that won (or lost) a vote: the pane has a tab for each path, with its final answer."""
+        vote = view.vote
+        paths = [p for p in (vote or {}).get("paths") or [] if p.get("message_id") is not None]
+        if not paths:
+            self.thought_pane.hide_paths()
+            return
+        labels = [path_label(i, p.get("final_answer")) for i, p in enumerate(paths)]
+        self.thought_pane.set_paths([p["message_id"] for p in paths], labels, view.id)
+
+    def show_path(self, message_id: int) -> None:
+        """A path's tab was picked: while the turn streams, the pane follows that path; after it, that
+        path's answer becomes the one shown (the user's pick over the vote's) with its thought."""
+        if self.stream.show_path_in_pane(message_id):
+            return
+        if message_id not in self.chat_view.views:
+            if self.stream.conversation_id == self.conversation_id:
+                return  # the branch being written stays in view
+            self.repo.switch_branch(message_id)
+            conv = self.repo.get_conversation(self.conversation_id)
+            if conv is None:
+                return
+            self._show_path(conv)
+        self.show_message_thought(message_id, reveal=False)
 
     def set_pane_open_by_user(self, open_: bool) -> None:
         self._pane_closed_by_user = not open_

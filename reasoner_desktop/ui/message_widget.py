@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -41,8 +41,21 @@ class MessageView:
     siblings: list[int] = field(default_factory=list)  # this message and its alternatives, in order
     budget: str | None = None  # none | cut | extended: what the thinking budget did
     stats: dict = field(default_factory=dict)  # GenerationStats of the answer, as stored
+    vote: dict | None = None  # the vote among the parallel answers this one belongs to (ConversationRecord.votes)
+    note: str = ""  # a live note under the answer (a parallel turn: "3 of 5 agree so far")
 
 
+
+
+class NoteLabel(QLabel):
+    """The note under a message; clickable (a vote's note opens the paths in the pane)."""
+
+    clicked = Signal()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
 
 
 class EditBox(QPlainTextEdit):
@@ -114,9 +127,11 @@ class MessageWidget(QFrame):
         self.editor: EditBox | None = None
         self._edit_row: QWidget | None = None
 
-        self.status = QLabel()
+        self.status = NoteLabel()
         self.status.setObjectName("messageStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # notes never render markup
         self.status.setWordWrap(True)
+        self.status.clicked.connect(self._on_status_clicked)  # a vote's note opens the paths
         self.status.setStyleSheet("color: palette(placeholder-text); font-style: italic;")
         layout.addWidget(self.status)
         layout.addLayout(self._actions())
@@ -315,6 +330,10 @@ class MessageWidget(QFrame):
 
     def _status_note(self) -> str:
         v = self.view
+        if v.note:
+            return v.note
+        if v.vote and v.role is Role.ASSISTANT:
+            return vote_note(v.vote)
         if v.role is Role.ASSISTANT and not v.content.strip() and v.thinking.strip():
             if v.status is MessageStatus.STOPPED:
                 return self.tr("Stopped while thinking: no answer yet. Regenerate to try again.")
@@ -326,7 +345,23 @@ class MessageWidget(QFrame):
             MessageStatus.INTERRUPTED: self.tr("Interrupted — the app closed while this was being written"),
         }.get(v.status, "")
 
+    def _on_status_clicked(self) -> None:
+        if self.view.vote or self.view.note:
+            self.thoughtClicked.emit(self.view.id)  # the pane, with a tab for each path
+
     def highlight(self, words: str) -> int | None:
         """Mark the search's words in the body; the y (in this widget) of the first one, or None."""
         y = self.body.highlight(words)
         return None if y is None else self.body.mapTo(self, self.body.rect().topLeft()).y() + y
+
+
+def vote_note(vote: dict) -> str:
+    """Under the winner of a parallel turn: "5 of 8 paths agree" (a click shows the paths)."""
+    n = int(vote.get("of") or 0)
+    method = vote.get("method")
+    if method == "extracted":
+        return QCoreApplication.translate("MessageWidget", "%1 of %2 paths agree").replace(
+            "%1", str(vote.get("agree", 0))).replace("%2", str(n))
+    if method == "model":
+        return QCoreApplication.translate("MessageWidget", "Chosen by the model among %1 paths").replace("%1", str(n))
+    return QCoreApplication.translate("MessageWidget", "%1 paths; no final answer could be read").replace("%1", str(n))

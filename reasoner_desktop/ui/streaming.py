@@ -8,11 +8,12 @@ thought pane, when they show it, at most ~30 times a second, appending only what
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from reasoner_desktop.domain.messages import MessageStatus
+from reasoner_desktop.domain.votes import vote
 from reasoner_desktop.services.chat import TurnIds, TurnResult
 from reasoner_desktop.ui.chat_view import ChatView, MessageView
 from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
@@ -20,15 +21,43 @@ from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
 FLUSH_INTERVAL_MS = 33  # at most ~30 repaints a second while streaming
 
 
+VOTE_EVERY_FLUSHES = 8  # a parallel turn's live vote is counted about 4 times a second
+
+
+@dataclass
+class LivePath:
+    """One path of a parallel turn, as far as it has come."""
+
+    message_id: int
+    thinking: str = ""
+    content: str = ""
+    done: bool = False
+    final_answer: str | None = None  # what its answer settles on so far (domain.votes.extract_answer)
+
+
 @dataclass
 class LiveTurn:
-    """The turn being written, as far as it has come."""
+    """The turn being written, as far as it has come. A parallel turn shows its leading path here."""
 
     ids: TurnIds
     started_at: float  # time.monotonic()
     thinking: str = ""
     content: str = ""
     thought_done_at: float | None = None  # when the first answer text came
+    paths: list[LivePath] = field(default_factory=list)  # a parallel turn's paths, in order
+    leader: int = 0  # the path shown in the answer's bubble: the one the most paths agree with so far
+    agree: int = 0  # paths that agree with the leader so far
+    pane_path: int | None = None  # the path whose thought the pane shows (None: the leader)
+
+    def path_of(self, message_id: int) -> LivePath | None:
+        return next((p for p in self.paths if p.message_id == message_id), None)
+
+    def badge(self) -> str:
+        n = len(self.paths)
+        if self.agree > 1:
+            return QCoreApplication.translate("StreamController", "%1 of %2 agree so far").replace(
+                "%1", str(self.agree)).replace("%2", str(n))
+        return QCoreApplication.translate("StreamController", "%1 paths thinking…").replace("%1", str(n))
 
     @property
     def message_id(self) -> int:
@@ -56,6 +85,8 @@ class StreamController(QObject):
         self.waiting = False  # a request was sent and no row has been started yet
         self._thinking: list[str] = []
         self._answer: list[str] = []
+        self._path_text: dict[int, tuple[list[str], list[str]]] = {}  # a parallel turn's new text, by row
+        self._flushes = 0
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
@@ -86,22 +117,38 @@ class StreamController(QObject):
     def on_turn_started(self, ids: TurnIds) -> None:
         self.waiting = False
         self.live = LiveTurn(ids, time.monotonic())
+        if len(ids.path_message_ids) > 1:
+            self.live.paths = [LivePath(mid) for mid in ids.path_message_ids]
         self._thinking.clear()
         self._answer.clear()
+        self._path_text.clear()
+        self._flushes = 0
         self._timer.start()
         self.started.emit(self.live)
 
     @Slot(int, str)
     def on_thinking_delta(self, message_id: int, text: str) -> None:
-        if self.live is not None and message_id == self.live.message_id:
+        if self.live is not None and self.live.paths:
+            self._path_text.setdefault(message_id, ([], []))[0].append(text)
+        elif self.live is not None and message_id == self.live.message_id:
             self._thinking.append(text)
 
     @Slot(int, str)
     def on_answer_delta(self, message_id: int, text: str) -> None:
-        if self.live is not None and message_id == self.live.message_id:
+        if self.live is not None and self.live.paths:
+            if self.live.thought_done_at is None:
+                self.live.thought_done_at = time.monotonic()
+            self._path_text.setdefault(message_id, ([], []))[1].append(text)
+        elif self.live is not None and message_id == self.live.message_id:
             if self.live.thought_done_at is None:
                 self.live.thought_done_at = time.monotonic()
             self._answer.append(text)
+
+    @Slot(int)
+    def on_path_finished(self, message_id: int) -> None:
+        path = self.live.path_of(message_id) if self.live is not None else None
+        if path is not None:
+            path.done = True
 
     @Slot(int, int)
     def on_context_trimmed(self, message_id: int, dropped: int) -> None:
@@ -123,12 +170,15 @@ class StreamController(QObject):
         live = self.live
         if live is None:
             return
-        thought = "".join(self._thinking)
-        answer = "".join(self._answer)
-        self._thinking.clear()
-        self._answer.clear()
-        live.thinking += thought
-        live.content += answer
+        if live.paths:
+            thought = self._flush_paths(live)
+        else:
+            thought = "".join(self._thinking)
+            answer = "".join(self._answer)
+            self._thinking.clear()
+            self._answer.clear()
+            live.thinking += thought
+            live.content += answer
         widget = self.chat_view.widgets.get(live.message_id)
         if widget is not None:
             self.overlay(widget.view)
@@ -140,6 +190,58 @@ class StreamController(QObject):
                 self.pane.append(thought)
             self.pane.set_header(live.header())
 
+    def _flush_paths(self, live: LiveTurn) -> str:
+        """A parallel turn's frame: each path takes its new text; a few times a second the live vote picks
+        the leader (shown in the bubble) and labels the pane's tabs. Returns the new thought text of the
+        path the pane shows."""
+        new_thought = {}
+        for mid, (thinking, answer) in self._path_text.items():
+            path = live.path_of(mid)
+            if path is not None:
+                new_thought[mid] = "".join(thinking)
+                path.thinking += new_thought[mid]
+                path.content += "".join(answer)
+        self._path_text.clear()
+        self._flushes += 1
+        done = all(p.done for p in live.paths)
+        if self._flushes % VOTE_EVERY_FLUSHES == 1 or done:
+            tally = vote([p.content for p in live.paths])
+            for p, pv in zip(live.paths, tally.paths):
+                p.final_answer = pv.answer.text if pv.answer else None
+            leader = tally.winner if tally.method == "extracted" else live.leader
+            live.agree = tally.agree
+            if leader != live.leader:
+                live.leader = leader
+                if live.pane_path is None and self.pane.message_id == live.message_id:
+                    lead = live.paths[leader]
+                    live.thinking, live.content = lead.thinking, lead.content
+                    self.show_in_pane()  # the pane follows the leader unless the user picked a path
+                    return ""  # (it shows the whole of the new leader's thought already)
+            self.pane.set_paths([p.message_id for p in live.paths], self.path_labels(),
+                                live.paths[self._pane_index(live)].message_id)
+        lead = live.paths[live.leader]
+        live.thinking, live.content = lead.thinking, lead.content
+        return new_thought.get(live.paths[self._pane_index(live)].message_id, "")
+
+    @staticmethod
+    def _pane_index(live: LiveTurn) -> int:
+        return live.leader if live.pane_path is None else live.pane_path
+
+    def path_labels(self) -> list[str]:
+        live = self.live
+        if live is None:
+            return []
+        return [path_label(i, p.final_answer, done=p.done) for i, p in enumerate(live.paths)]
+
+    def show_path_in_pane(self, message_id: int) -> bool:
+        """The user picked a path's tab while the turn streams: the pane shows that path, live."""
+        live = self.live
+        if live is None or live.path_of(message_id) is None:
+            return False
+        live.pane_path = next(i for i, p in enumerate(live.paths) if p.message_id == message_id)
+        self.show_in_pane()
+        return True
+
     def overlay(self, view: MessageView) -> bool:
         """Give a view of the streaming message (built from the history, which lags by up to half a
         second) the live text. Returns whether it was the streaming message."""
@@ -147,9 +249,26 @@ class StreamController(QObject):
         if live is None or view.id != live.message_id:
             return False
         view.thinking, view.content, view.status = live.thinking, live.content, MessageStatus.STREAMING
+        view.note = live.badge() if live.paths else ""
         return True
 
     def show_in_pane(self) -> None:
-        """Show the live thought in the pane (e.g. when the answer starts, or the user asks for it)."""
-        if self.live is not None:
-            self.pane.show_thought(self.live.message_id, self.live.thinking, self.live.header())
+        """Show the live thought in the pane (e.g. when the answer starts, or the user asks for it); a
+        parallel turn's with a tab for each path."""
+        live = self.live
+        if live is None:
+            return
+        if live.paths:
+            shown = live.paths[self._pane_index(live)]
+            self.pane.show_thought(live.message_id, shown.thinking, live.header())
+            self.pane.set_paths([p.message_id for p in live.paths], self.path_labels(), shown.message_id)
+        else:
+            self.pane.show_thought(live.message_id, live.thinking, live.header())
+
+
+def path_label(index: int, final_answer: str | None, *, done: bool = True) -> str:
+    """A path's tab: "3: 42" (its final answer so far), "3: …" while nothing can be read yet."""
+    answer = " ".join((final_answer or "").split())
+    if len(answer) > 18:
+        answer = answer[:17] + "…"
+    return f"{index + 1}: {answer or ('…' if not done else '?')}"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSize
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QSize, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabBar, QToolButton, QVBoxLayout, QWidget
 
 from reasoner_desktop.ui.markdown_view import MarkdownRenderer, SafeBrowser, app_is_dark
 
@@ -39,6 +39,8 @@ def budget_note(budget: str | None, stats: dict | None) -> str:
 
 
 class ThoughtPane(QFrame):
+    pathSelected = Signal(int)  # a path's tab was picked: that path's answer (message id)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("thoughtPane")
@@ -67,6 +69,16 @@ class ThoughtPane(QFrame):
         self.text.setPlaceholderText(self.tr("The model's reasoning appears here while it thinks."))
         self.renderer = MarkdownRenderer(self.text, copy_links=False)
 
+        # A parallel turn's paths, one tab each, labelled with the final answer each settles on.
+        self.tabs = QTabBar()
+        self.tabs.setObjectName("pathTabs")
+        self.tabs.setExpanding(False)
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setDrawBase(False)
+        self.tabs.hide()
+        self._path_ids: list[int] = []
+        self.tabs.tabBarClicked.connect(self._on_tab_clicked)
+
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
@@ -75,6 +87,7 @@ class ThoughtPane(QFrame):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.header)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.text, 1)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
@@ -90,6 +103,38 @@ class ThoughtPane(QFrame):
         self.renderer.show(text, self._dark)
         self.header.setText(header)
         bar.setValue(at if keep_scroll else 0)
+
+    def set_paths(self, message_ids: list[int], labels: list[str], current: int) -> None:
+        """Show a tab for each path (labels: "2: 42"); `current` is the one whose thought is shown."""
+        if message_ids != self._path_ids:
+            while self.tabs.count():
+                self.tabs.removeTab(0)
+            for label in labels:
+                self.tabs.addTab(label)
+            self._path_ids = list(message_ids)
+        else:
+            for i, label in enumerate(labels):
+                if self.tabs.tabText(i) != label:
+                    self.tabs.setTabText(i, label)
+        if current in self._path_ids:
+            self.tabs.setCurrentIndex(self._path_ids.index(current))
+        for i, mid in enumerate(self._path_ids):
+            self.tabs.setTabToolTip(i, self.tr("Path %1").replace("%1", str(i + 1)))
+        self.tabs.setVisible(len(self._path_ids) > 1)
+
+    def hide_paths(self) -> None:
+        self._path_ids = []
+        while self.tabs.count():
+            self.tabs.removeTab(0)
+        self.tabs.hide()
+
+    @property
+    def path_ids(self) -> list[int]:
+        return list(self._path_ids)
+
+    def _on_tab_clicked(self, index: int) -> None:
+        if 0 <= index < len(self._path_ids):
+            self.pathSelected.emit(self._path_ids[index])
 
     def append(self, text: str) -> None:
         """Streamed text: complete Markdown blocks render once, the rest is appended as text; the
@@ -116,3 +161,4 @@ class ThoughtPane(QFrame):
 
     def clear(self) -> None:
         self.show_thought(None, "", "")
+        self.hide_paths()

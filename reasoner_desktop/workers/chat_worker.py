@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, ThinkingDelta
+from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, PathEvent, ThinkingDelta
 from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.logs import record_crash, unexpected_error_sentence, user_sentence
@@ -32,6 +32,7 @@ class ChatWorker(QObject):
     thinkingDelta = Signal(int, str)  # assistant message id, text
     answerDelta = Signal(int, str)
     contextTrimmed = Signal(int, int)  # assistant message id, messages left out of the prompt
+    pathFinished = Signal(int)  # a parallel turn: this path's row is complete
     turnFinished = Signal(object)  # TurnResult (TurnResult.failed when it could not run)
 
     def __init__(self, repo: HistoryRepository) -> None:
@@ -100,25 +101,33 @@ class ChatWorker(QObject):
             current["ids"] = ids
             self.turnStarted.emit(ids)
 
-        # Text is sent in batches (at most every EMIT_INTERVAL, and at every switch between thought
-        # and answer): each signal wakes the GUI thread, which on a small CPU takes time from the model.
-        pending = {"kind": None, "text": [], "at": 0.0}
+        # Text is sent in batches (at most every EMIT_INTERVAL): each signal wakes the GUI thread, which on
+        # a small CPU takes time from the model. A message's thought is always sent before its answer; the
+        # paths of a parallel turn each send to their own row's id.
+        pending: dict[tuple[int, type], list[str]] = {}
+        last_sent = {"at": 0.0}
 
         def send_pending() -> None:
-            if pending["text"]:
-                signal = self.thinkingDelta if pending["kind"] is ThinkingDelta else self.answerDelta
-                signal.emit(current["ids"].assistant_message_id, "".join(pending["text"]))
-                pending["text"] = []
-            pending["at"] = time.perf_counter()
+            for (message_id, kind), parts in pending.items():
+                signal = self.thinkingDelta if kind is ThinkingDelta else self.answerDelta
+                signal.emit(message_id, "".join(parts))
+            pending.clear()
+            last_sent["at"] = time.perf_counter()
 
         def on_event(event) -> None:
-            message_id = current["ids"].assistant_message_id
-            if isinstance(event, (ThinkingDelta, AnswerDelta)):
-                if pending["kind"] is not type(event):
+            ids = current["ids"]
+            message_id = ids.assistant_message_id
+            if isinstance(event, PathEvent):
+                if event.path < len(ids.path_message_ids):
+                    message_id = ids.path_message_ids[event.path]
+                event = event.event
+                if isinstance(event, Done):
                     send_pending()
-                    pending["kind"] = type(event)
-                pending["text"].append(event.text)
-                if time.perf_counter() - pending["at"] >= EMIT_INTERVAL:
+                    self.pathFinished.emit(message_id)
+                    return
+            if isinstance(event, (ThinkingDelta, AnswerDelta)):
+                pending.setdefault((message_id, type(event)), []).append(event.text)
+                if time.perf_counter() - last_sent["at"] >= EMIT_INTERVAL:
                     send_pending()
                 return
             send_pending()

@@ -40,8 +40,16 @@
       <translation>最大思考词元数：达到此长度时结束思考，模型开始回答</translation>
     </message>
     <message>
+      <source>Paths</source>
+      <translation>路径</translation>
+    </message>
+    <message>
       <source>Reasoning models think; others are prompted to</source>
       <translation>推理模型自行思考；其他模型由提示引导思考</translation>
+    </message>
+    <message>
+      <source>Reasoning paths: the model thinks this many times at once and the answer most paths agree on wins (the others are kept as branches)</source>
+      <translation>推理路径：模型同时思考这么多次，多数路径一致的答案胜出（其余的保留为分支）</translation>
     </message>
     <message>
       <source>Send</source>
@@ -417,6 +425,14 @@ Open it in your web browser?</source>
   <context>
     <name>MessageWidget</name>
     <message>
+      <source>%1 of %2 paths agree</source>
+      <translation>%2 条路径中有 %1 条一致</translation>
+    </message>
+    <message>
+      <source>%1 paths; no final answer could be read</source>
+      <translation>%1 条路径；都读不出最终答案</translation>
+    </message>
+    <message>
       <source>Answer again (the old answer stays as a branch)</source>
       <translation>重新回答（旧回答保留为分支）</translation>
     </message>
@@ -427,6 +443,10 @@ Open it in your web browser?</source>
     <message>
       <source>Cancel</source>
       <translation>取消</translation>
+    </message>
+    <message>
+      <source>Chosen by the model among %1 paths</source>
+      <translation>由模型在 %1 条路径中选出</translation>
     </message>
     <message>
       <source>Copied</source>
@@ -1029,6 +1049,17 @@ Open it in your web browser?</source>
     </message>
   </context>
   <context>
+    <name>StreamController</name>
+    <message>
+      <source>%1 of %2 agree so far</source>
+      <translation>目前 %2 条路径中有 %1 条一致</translation>
+    </message>
+    <message>
+      <source>%1 paths thinking…</source>
+      <translation>%1 条路径正在思考…</translation>
+    </message>
+  </context>
+  <context>
     <name>ThoughtPane</name>
     <message>
       <source>%1 tokens</source>
@@ -1045,6 +1076,10 @@ Open it in your web browser?</source>
     <message>
       <source>No thinking</source>
       <translation>未思考</translation>
+    </message>
+    <message>
+      <source>Path %1</source>
+      <translation>路径 %1</translation>
     </message>
     <message>
       <source>The model's reasoning appears here while it thinks.</source>

@@ -1,0 +1,70 @@
+"""Parallel paths in the real window (offscreen), on the bundled model and a real history file."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSpinBox, QTabBar
+
+from reasoner_desktop.domain.messages import ThinkingMode
+from reasoner_desktop.inference.engine import Sampling
+from reasoner_desktop.services.chat import TurnOptions
+from tests.conftest import child
+
+pytestmark = pytest.mark.model
+TURN_TIMEOUT = 120_000
+SAMPLED = Sampling(temperature=0.9, top_k=40, top_p=0.95, min_p=0.05, seed=21)
+
+
+def test_paths_stream_as_tabs_and_the_winner_shows_the_vote(qtbot, open_window, data_dir):
+    w = open_window(data_dir)
+    spin = child(w, QSpinBox, "samplesSpin")
+    assert (spin.minimum(), spin.maximum()) == (1, 16)
+    spin.setValue(4)
+    w.turn_options = TurnOptions(mode=ThinkingMode.PROMPTED, max_tokens=48, max_thinking_tokens=24, sampling=SAMPLED)
+    assert w.current_options().samples == 4
+    tabs = child(w, QTabBar, "pathTabs")
+    seen = {"tabs": 0, "badge": ""}
+
+    def watch():  # what the window showed while the paths streamed
+        if w.streaming_id is not None and tabs.isVisible():
+            seen["tabs"] = max(seen["tabs"], tabs.count())
+            bubble = w.chat_view.widgets.get(w.streaming_id)
+            if bubble is not None and bubble.status.text():
+                seen["badge"] = bubble.status.text()
+
+    w.stream._timer.timeout.connect(watch)
+    w.last_result = None
+    w.input.setPlainText("Tom has 3 apples and buys 5 more. How many apples does he have?")
+    qtbot.keyClick(w.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.last_result is not None and w.streaming_id is None, timeout=TURN_TIMEOUT)
+    result = w.last_result
+    assert result.error is None and len(result.paths) == 4
+    assert seen["tabs"] == 4 and ("agree so far" in seen["badge"] or "paths thinking" in seen["badge"])
+
+    # After it: the winner is the answer shown, with the vote under it; the pane has a tab per path.
+    conv = w.repo.get_conversation(result.conversation_id)
+    vote = conv.votes[conv.path_messages[0].id]
+    winner = w.chat_view.widgets[result.message_id]
+    assert winner.view.vote == vote and winner.status.text().endswith(
+        f"{vote['of']} paths agree" if vote["method"] == "extracted" else "paths")
+    assert winner.branch_label.text().endswith("/ 4")  # the other paths are its branches
+    qtbot.mouseClick(winner.status, Qt.MouseButton.LeftButton)  # the note opens the paths
+    assert w.thought_pane.message_id == result.message_id and tabs.isVisible() and tabs.count() == 4
+    ids = list(result.ids.path_message_ids)
+    assert tabs.currentIndex() == ids.index(result.message_id)
+    for i, p in enumerate(result.paths):
+        assert tabs.tabText(i).startswith(f"{i + 1}: ")
+        if p.final_answer:
+            assert p.final_answer.split()[0][:10] in tabs.tabText(i)
+
+    # Picking another path's tab makes it the answer shown (the user's pick over the vote's).
+    other = next(i for i in range(4) if ids[i] != result.message_id)
+    tabs.tabBarClicked.emit(other)
+    assert ids[other] in w.chat_view.widgets and w.repo.get_conversation(conv.id).active_path[-1] == ids[other]
+    assert w.thought_pane.message_id == ids[other] and tabs.currentIndex() == other
+
+    # The choice of paths is remembered.
+    w.close()
+    w2 = open_window(data_dir, wait_model=False)
+    assert child(w2, QSpinBox, "samplesSpin").value() == 4
