@@ -143,6 +143,17 @@ def test_a_turn_with_four_paths_stores_siblings_and_a_vote_and_survives_export(e
     winner_text = next(m.content for m in imported.messages if m.id == iv["winner"])
     assert winner_text == result.answer and imported.active_path[-1] == iv["winner"]
 
+    # Markdown and HTML show the vote under the winner and fold the other paths (escaped: answers are untrusted).
+    from reasoner_desktop.export.documents import to_html, to_markdown, vote_line
+
+    md, page = to_markdown(conv, ThinkingExport.INCLUDE), to_html(conv, ThinkingExport.INCLUDE)
+    line = vote_line(vote)
+    assert line in md and line in page and line.startswith((f"{vote['agree']} of 4", "Chosen", "4 paths"))
+    assert md.count("<details><summary>Path ") == 3 and page.count('<details class="path">') == 3
+    for m in answers:
+        if m.id != result.message_id and m.content.strip():
+            assert m.content.strip().splitlines()[0][:20] in md
+
     # The user can pick another path: it becomes the active branch; the vote stays.
     other = next(i for i in ids if i != result.message_id)
     repo.switch_branch(other)

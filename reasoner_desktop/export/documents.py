@@ -40,6 +40,30 @@ def _heading(m: MessageRecord) -> str:
 EMPTY_ANSWER = "_(No answer after the thought.)_"
 
 
+def vote_line(vote: dict) -> str:
+    """"5 of 8 paths agree" under the winner of a parallel turn (the window says the same)."""
+    n = vote.get("of", 0)
+    if vote.get("method") == "extracted":
+        return f"{vote.get('agree', 0)} of {n} paths agree"
+    if vote.get("method") == "model":
+        return f"Chosen by the model among {n} paths"
+    return f"{n} paths; no final answer could be read"
+
+
+def other_paths(conv: ConversationRecord, m: MessageRecord) -> tuple[dict, list[tuple[int, MessageRecord, str | None]]]:
+    """The vote an answer belongs to, and the other paths: (path number, message, its final answer)."""
+    vote = conv.vote_for(m.id) if m.role is Role.ASSISTANT else None
+    if not vote:
+        return {}, []
+    by_id = {x.id: x for x in conv.messages}
+    out = []
+    for i, p in enumerate(vote.get("paths") or [], 1):
+        other = by_id.get(p.get("message_id"))
+        if other is not None and other.id != m.id:
+            out.append((i, other, p.get("final_answer")))
+    return vote, out
+
+
 def answer_text(m: MessageRecord) -> str:
     """What an export shows for a message: an answer that came out empty after a thought says so,
     rather than leaving an empty "Assistant" (the window says the same)."""
@@ -65,6 +89,16 @@ def to_markdown(conv: ConversationRecord, thinking: ThinkingExport) -> str:
                 out += [f"> **{thought_title(m)}**", ">"] + [f"> {line}".rstrip() for line in m.thinking.splitlines()]
                 out.append("")
         out += [answer_text(m), ""]
+        vote, others = other_paths(conv, m)
+        if vote:
+            out += [f"*{vote_line(vote)}*", ""]
+            for i, other, final in others:
+                label = html.escape(f"Path {i}: {final}" if final else f"Path {i}")
+                out += [f"<details><summary>{label}</summary>", ""]
+                if other.thinking and thinking is not ThinkingExport.OMIT:
+                    out += [f"> **{thought_title(other)}**", ">"] + [
+                        f"> {line}".rstrip() for line in other.thinking.splitlines()] + [""]
+                out += [answer_text(other), "", "</details>", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -80,6 +114,12 @@ def to_text(conv: ConversationRecord, thinking: ThinkingExport) -> str:
         if m.thinking and thinking is not ThinkingExport.OMIT:  # plain text cannot fold: collapse = include
             out += [f"  [{thought_title(m)}]", _indent(m.thinking, "  | "), ""]
         out += [_indent(answer_text(m).strip("_")), ""]
+        vote, others = other_paths(conv, m)
+        if vote:
+            out += [f"  ({vote_line(vote)})", ""]
+            for i, other, final in others:
+                out += [f"  Path {i}" + (f" ({final})" if final else "") + ":", _indent(answer_text(other).strip("_"),
+                                                                                        "    "), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -131,6 +171,8 @@ code {{ font: .9em/1.45 {MONO}; background: #eff1f3; padding: 2px 5px; border-ra
 .thought summary, .thought .title {{ cursor: pointer; font-size: 14px; font-weight: 600; }}
 .thought .body {{ margin-top: 5px; }} .thought .code {{ color: inherit; }}
 .status {{ color: #6e6e73; font-style: italic; font-size: 14px; }}
+.path {{ margin: 8px 0; padding: 4px 12px; border: 1px solid #d2d2d7; border-radius: 8px; }}
+.path summary {{ cursor: pointer; font-size: 14px; color: #6e6e73; }}
 a {{ color: #0b57d0; }}
 {page_css()}
 :root {{ color-scheme: light dark; }}
@@ -175,10 +217,18 @@ def to_html(conv: ConversationRecord, thinking: ThinkingExport) -> str:
     for m in conv.path_messages:
         status = STATUS_NOTES.get(m.status)
         body = markdown_html(answer_text(m)) if m.role is Role.ASSISTANT else plain_html(m.content)
+        vote, others = other_paths(conv, m)
+        paths = ""
+        if vote:
+            paths = f'\n<div class="status">{html.escape(vote_line(vote))}</div>' + "".join(
+                f'\n<details class="path"><summary>{html.escape(f"Path {i}: {final}" if final else f"Path {i}")}'
+                f"</summary>\n{_thought_html(other, thinking)}\n{markdown_html(answer_text(other))}\n</details>"
+                for i, other, final in others)
         rows.append(
             f'<div class="msg {m.role.value}"><div class="role">{ROLE_NAMES[m.role]}</div>\n'
             f"{_thought_html(m, thinking)}\n{body}"
             + (f'\n<div class="status">{html.escape(status)}</div>' if status else "")
+            + paths
             + "</div>"
         )
     meta = html.escape(f"Reasoner Desktop {__version__} · {conv.model or 'unknown model'} · {_stamp(conv.updated_at)}")
