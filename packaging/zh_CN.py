@@ -271,6 +271,26 @@ ZH = {
     "Paths": "路径",
     "Reasoning paths: the model thinks this many times at once and the answer most paths agree on wins (the others are kept as branches)":
         "推理路径：模型同时思考这么多次，多数路径一致的答案胜出（其余的保留为分支）",
+    "Accuracy": "准确率",
+    "Any path right": "任一路径正确",
+    "Arithmetic": "算术",
+    "Does more thinking give better answers on this model? The lab asks it generated problems with exact answers, with more paths (a vote) and with longer thinking, and draws accuracy against the tokens spent. Nothing is stored in your history.":
+        "多思考能让这个模型答得更好吗？实验室用自动生成、答案确定的题目提问，分别增加路径（投票）和延长思考，并画出准确率与所用 token 数的关系。不会保存到你的历史记录。",
+    "Multiple choice": "选择题",
+    "Paths are whole numbers from 1 to 16 and budgets from 0, separated by commas.": "路径数为 1 到 16 的整数，预算为从 0 起的整数，用逗号分隔。",
+    "Paths to compare": "要比较的路径数",
+    "Problems": "题目数",
+    "Run": "运行",
+    "Scaling &lab…": "扩展实验室(&L)…",
+    "Scaling lab": "扩展实验室",
+    "Seconds": "秒",
+    "Stopped: the table shows the problems answered so far.": "已停止：表格显示目前已回答的题目。",
+    "Task": "任务",
+    "The scaling lab is using the model: stop it or wait for it.": "扩展实验室正在使用模型：请停止它或等待完成。",
+    "Thinking budgets (0: off)": "思考预算（0：关闭）",
+    "Tokens": "Token 数",
+    "Wait for the answer being written (or Stop it), and for a model.": "请等待正在写的回答（或停止它），并先加载模型。",
+    "Word problems": "应用题",
 }
 
 # Strings with a count (tr(source, "", n)): English singular and plural, and the Chinese (one form).

@@ -71,6 +71,7 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     window.editRequested.connect(worker.editTurn)
     window.regenerateRequested.connect(worker.regenerateTurn)
     window.loadModelRequested.connect(worker.loadModel)
+    window.evalRequested.connect(worker.runEval)
     # Stop must not wait behind the running turn in the worker's queue: set the flag directly.
     window.stopRequested.connect(worker.cancel, Qt.ConnectionType.DirectConnection)
     window.closing.connect(host.stop)
@@ -83,6 +84,8 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.contextTrimmed.connect(window.stream.on_context_trimmed)
     worker.pathFinished.connect(window.stream.on_path_finished)
     worker.turnFinished.connect(window.stream.on_turn_finished)
+    worker.evalProgress.connect(window.on_eval_progress)
+    worker.evalFinished.connect(window.on_eval_finished)
 
     window.appearanceChanged.connect(lambda: on_appearance_changed(window))
     window.restart_button.clicked.connect(lambda: restart(window))

@@ -128,8 +128,77 @@ def _parser() -> argparse.ArgumentParser:
     ds.add_argument("--form", choices=["plain", "chat"], default="plain",
                     help="plain fields, or chat messages with reasoning_content")
     ds.add_argument("--force", action="store_true", help="overwrite an existing file")
+    ev = sub.add_parser("eval", help="the scaling lab: accuracy against compute for more paths and longer "
+                        "thinking, on generated problems with exact answers (nothing is stored)")
+    ev.add_argument("--task", default="arithmetic", choices=["arithmetic", "word", "choice"])
+    ev.add_argument("--n", type=_positive, default=40, metavar="N", help="problems (default 40)")
+    ev.add_argument("--samples", type=_int_list(1, 16), default=(1, 4, 8), metavar="K,K,...",
+                    help="paths per problem to compare (default 1,4,8)")
+    ev.add_argument("--max-thinking", type=_int_list(0, 1_000_000), default=(0, 256, 1024), metavar="B,B,...",
+                    help="thinking budgets to compare, 0 for no thinking (default 0,256,1024)")
+    ev.add_argument("--seed", type=int, default=0, help="which problems, and the sampling seeds")
+    ev.add_argument("--temperature", type=float, default=0.7)
+    ev.add_argument("--model", help="a model from the library, or a GGUF path (default: the last used)")
+    ev.add_argument("--ctx", type=_positive, metavar="N", help="context length in tokens")
+    ev.add_argument("--json", action="store_true", help="the cells as JSON")
+    ev.add_argument("--plot", metavar="FILE.png", help="draw accuracy against tokens to a PNG")
     cli_models.add_parser(sub)
     return p
+
+
+def _int_list(lo: int, hi: int):
+    def parse(text: str) -> tuple[int, ...]:
+        try:
+            values = tuple(int(v) for v in text.split(",") if v.strip())
+        except ValueError:
+            values = ()
+        if not values or any(not lo <= v <= hi for v in values):
+            raise argparse.ArgumentTypeError(f"a comma-separated list of whole numbers from {lo} to {hi:,}, "
+                                             f"not {text!r}")
+        return tuple(dict.fromkeys(values))
+    return parse
+
+
+def _eval(args, data_dir: Path) -> int:
+    from reasoner_desktop.services.evaluation import EvalConfig, run_eval
+
+    path, settings = _resolve_model(args.model, data_dir)
+    if args.ctx is not None:
+        settings.n_ctx = args.ctx
+    engine = _load_engine(path, settings)
+    config = EvalConfig(task=args.task, n=args.n, samples=args.samples, max_thinking=args.max_thinking,
+                        seed=args.seed, temperature=args.temperature)
+
+    def progress(done: int, total: int) -> None:
+        if not args.json and sys.stderr.isatty():
+            print(f"\r{done} / {total}", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = run_eval(engine, config, on_progress=progress)
+    except Exception as exc:  # noqa: BLE001 - one sentence, as for ask
+        from reasoner_desktop.inference.errors import GenerationError
+
+        if not isinstance(exc, GenerationError):
+            raise
+        raise UserError(str(exc)) from None
+    if not args.json and sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.plot:
+        from reasoner_desktop.ui.scaling_plot import save_plot
+
+        try:
+            save_plot(report, args.plot)
+        except OSError as exc:
+            raise UserError(str(exc)) from None
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"{report.model} · {config.task} · {config.n} problems")
+        print(report.table())
+        if args.plot:
+            print(f"Chart: {args.plot}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args, data_dir)
         if command == "dataset":
             return _dataset(args, data_dir)
+        if command == "eval":
+            return _eval(args, data_dir)
         if command == "models":
             return cli_models.run(args, data_dir, UserError)
     except UserError as exc:

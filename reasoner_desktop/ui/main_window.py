@@ -24,7 +24,8 @@ from reasoner_desktop.ui.menus import build_menus
 from reasoner_desktop.ui.model_actions import ModelActions
 from reasoner_desktop.ui.settings_dialog import AppSettings, SettingsDialog
 from reasoner_desktop.ui.sidebar import Sidebar
-from reasoner_desktop.ui.streaming import path_label, LiveTurn, StreamController
+from reasoner_desktop.ui.scaling_lab import ScalingLabDialog
+from reasoner_desktop.ui.streaming import LiveTurn, StreamController, path_label
 from reasoner_desktop.ui.theme import refresh_styles
 from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
 from reasoner_desktop.ui.welcome import SETTING_WELCOMED, WelcomePanel
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
     regenerateRequested = Signal(int, object)  # assistant message id, TurnOptions
     stopRequested = Signal()
     loadModelRequested = Signal(str, object)  # path, EngineSettings
+    evalRequested = Signal(object)  # the scaling lab: EvalConfig
     appearanceChanged = Signal()  # theme or language changed in the settings
     closing = Signal()
 
@@ -72,6 +74,8 @@ class MainWindow(QMainWindow):
         self.error_dialog: QMessageBox | None = None
         self._unsent_text = ""  # put back in the box if the question cannot be stored
         self._send_when_loaded = False  # Enter was pressed while the model loaded
+        self.lab: ScalingLabDialog | None = None
+        self.lab_running = False
         self._pane_closed_by_user = False  # a user's close wins until they open it again
         self._pane_folded = False  # hidden because the window is too narrow
 
@@ -385,11 +389,43 @@ class MainWindow(QMainWindow):
         return replace(opts, **changes)
 
     def _can_ask(self) -> bool:
-        return bool(self.model_name) and not self.stream.busy
+        return bool(self.model_name) and not self.stream.busy and not self.lab_running
+
+    # -- the scaling lab (the chat worker runs it: it owns the engine) -----------------
+
+    def open_scaling_lab(self) -> ScalingLabDialog:
+        if self.lab is None:
+            self.lab = ScalingLabDialog(self)
+            self.lab.runRequested.connect(self._run_lab)
+            self.lab.stopRequested.connect(self.stopRequested)
+        self.lab.show()
+        self.lab.raise_()
+        return self.lab
+
+    def _run_lab(self, config) -> None:
+        if self.stream.busy or not self.model_name:
+            self.lab.on_finished(None, self.tr("Wait for the answer being written (or Stop it), and for a model."))
+            return
+        self.lab_running = True
+        self._sync_busy()
+        self.evalRequested.emit(config)
+
+    def on_eval_progress(self, done: int, total: int) -> None:
+        if self.lab is not None:
+            self.lab.on_progress(done, total)
+
+    def on_eval_finished(self, report, error: str) -> None:
+        self.lab_running = False
+        self._sync_busy()
+        if self.lab is not None:
+            self.lab.on_finished(report, error)
 
     def send(self) -> None:
         text = self.input.toPlainText().strip()
         if not text or self.stream.busy:
+            return
+        if self.lab_running:
+            self.statusBar().showMessage(self.tr("The scaling lab is using the model: stop it or wait for it."), 8000)
             return
         if not self.model_name:
             if self.model_loading:  # sent as soon as the model is ready; the text stays in the box till then
@@ -604,13 +640,14 @@ class MainWindow(QMainWindow):
 
     def _sync_busy(self) -> None:
         """Enable what can run now: while an answer streams, everything but the model's own work."""
-        busy = self.stream.busy
+        streaming = self.stream.busy
+        busy = streaming or self.lab_running  # the scaling lab keeps the model busy too
         ready = bool(self.model_name)
         self.composer.set_busy(busy, ready, loading=self.model_loading)
-        self.actions.stop.setEnabled(busy)
+        self.actions.stop.setEnabled(streaming)
         self.actions.regenerate.setEnabled(not busy and ready)
         self.model_picker.setEnabled(not busy)
-        here = busy and self.stream.conversation_id in (None, self.conversation_id)
+        here = streaming and self.stream.conversation_id in (None, self.conversation_id)
         for w in self.chat_view.widgets.values():
             w.set_busy(model_busy=busy or not ready, branch_locked=here)
         self.sidebar.busy_id = self.stream.conversation_id

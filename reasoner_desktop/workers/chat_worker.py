@@ -18,6 +18,7 @@ from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.logs import record_crash, unexpected_error_sentence, user_sentence
 from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions, TurnResult
+from reasoner_desktop.services.evaluation import EvalConfig, run_eval
 from reasoner_desktop.storage.repository import HistoryRepository
 
 
@@ -34,6 +35,8 @@ class ChatWorker(QObject):
     contextTrimmed = Signal(int, int)  # assistant message id, messages left out of the prompt
     pathFinished = Signal(int)  # a parallel turn: this path's row is complete
     turnFinished = Signal(object)  # TurnResult (TurnResult.failed when it could not run)
+    evalProgress = Signal(int, int)  # the scaling lab: problems answered, of
+    evalFinished = Signal(object, str)  # EvalReport (None if it could not run), one sentence or ""
 
     def __init__(self, repo: HistoryRepository) -> None:
         super().__init__()
@@ -151,6 +154,20 @@ class ChatWorker(QObject):
 
     def _failed(self, current: dict, sentence: str) -> None:
         self.turnFinished.emit(TurnResult.failed(current["ids"], sentence))
+
+    @Slot(object)
+    def runEval(self, config: EvalConfig) -> None:
+        """The scaling lab on the loaded model (Stop, i.e. cancel(), ends it between problems' tokens)."""
+        self._cancel.clear()
+        if self._engine is None:
+            self.evalFinished.emit(None, "No model is loaded.")
+            return
+        try:
+            report = run_eval(self._engine, config, on_progress=self.evalProgress.emit, cancel=self._cancel.is_set)
+        except Exception as exc:  # noqa: BLE001 - the dialog must hear of it, whatever it is
+            self.evalFinished.emit(None, user_sentence(exc, "The scaling lab"))
+            return
+        self.evalFinished.emit(report, "")
 
     @Slot()
     def shutdown(self) -> None:

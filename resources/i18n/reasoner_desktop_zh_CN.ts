@@ -357,6 +357,10 @@ Offline chat with local reasoning models.</source>
       <translation>重启应用以切换语言（不会丢失任何内容）</translation>
     </message>
     <message>
+      <source>Scaling &amp;lab…</source>
+      <translation>扩展实验室(&amp;L)…</translation>
+    </message>
+    <message>
       <source>Send / new line</source>
       <translation>发送 / 换行</translation>
     </message>
@@ -405,8 +409,16 @@ Open it in your web browser?</source>
       <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
+      <source>The scaling lab is using the model: stop it or wait for it.</source>
+      <translation>扩展实验室正在使用模型：请停止它或等待完成。</translation>
+    </message>
+    <message>
       <source>Undo delete</source>
       <translation>撤销删除</translation>
+    </message>
+    <message>
+      <source>Wait for the answer being written (or Stop it), and for a model.</source>
+      <translation>请等待正在写的回答（或停止它），并先加载模型。</translation>
     </message>
     <message numerus="yes">
       <source>%n old message(s) left out to fit the context</source>
@@ -834,6 +846,93 @@ Open it in your web browser?</source>
       <translation>
         <numerusform>找到 %n 个仓库。</numerusform>
       </translation>
+    </message>
+  </context>
+  <context>
+    <name>ScalingLabDialog</name>
+    <message>
+      <source>Accuracy</source>
+      <translation>准确率</translation>
+    </message>
+    <message>
+      <source>Any path right</source>
+      <translation>任一路径正确</translation>
+    </message>
+    <message>
+      <source>Arithmetic</source>
+      <translation>算术</translation>
+    </message>
+    <message>
+      <source>Does more thinking give better answers on this model? The lab asks it generated problems with exact answers, with more paths (a vote) and with longer thinking, and draws accuracy against the tokens spent. Nothing is stored in your history.</source>
+      <translation>多思考能让这个模型答得更好吗？实验室用自动生成、答案确定的题目提问，分别增加路径（投票）和延长思考，并画出准确率与所用 token 数的关系。不会保存到你的历史记录。</translation>
+    </message>
+    <message>
+      <source>Max thinking</source>
+      <translation>最大思考</translation>
+    </message>
+    <message>
+      <source>Multiple choice</source>
+      <translation>选择题</translation>
+    </message>
+    <message>
+      <source>Paths</source>
+      <translation>路径</translation>
+    </message>
+    <message>
+      <source>Paths are whole numbers from 1 to 16 and budgets from 0, separated by commas.</source>
+      <translation>路径数为 1 到 16 的整数，预算为从 0 起的整数，用逗号分隔。</translation>
+    </message>
+    <message>
+      <source>Paths to compare</source>
+      <translation>要比较的路径数</translation>
+    </message>
+    <message>
+      <source>Problems</source>
+      <translation>题目数</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>运行</translation>
+    </message>
+    <message>
+      <source>Scaling lab</source>
+      <translation>扩展实验室</translation>
+    </message>
+    <message>
+      <source>Seconds</source>
+      <translation>秒</translation>
+    </message>
+    <message>
+      <source>Seed</source>
+      <translation>随机种子</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Stopped: the table shows the problems answered so far.</source>
+      <translation>已停止：表格显示目前已回答的题目。</translation>
+    </message>
+    <message>
+      <source>Task</source>
+      <translation>任务</translation>
+    </message>
+    <message>
+      <source>Thinking budgets (0: off)</source>
+      <translation>思考预算（0：关闭）</translation>
+    </message>
+    <message>
+      <source>Tokens</source>
+      <translation>Token 数</translation>
+    </message>
+    <message>
+      <source>Word problems</source>
+      <translation>应用题</translation>
+    </message>
+    <message>
+      <source>off</source>
+      <translation>关闭</translation>
     </message>
   </context>
   <context>
