@@ -50,6 +50,8 @@ TARGETS = {
     "rss_overhead_mb": ("<", 200),
     "history_open_2000_ms": ("<", 150),
     "history_search_ms": ("<", 50),
+    "parallel_vs_raw_batched_efficiency": (">=", 0.9),
+    "parallel_8_vs_sequential_time_ratio": ("<", 1),
 }
 
 
@@ -105,6 +107,77 @@ def engine_decode(engine: LlamaEngine, request: GenerationRequest):
         done = event
     s = done.stats
     return s.tokens_per_second, s.thinking_tokens + s.answer_tokens, s
+
+
+# -- parallel paths ------------------------------------------------------------------------
+
+def raw_batched(model: Path, toks: list[int], n_seq: int, steps: int, n_threads: int, n_threads_batch: int) -> float:
+    """Aggregate tokens/s of a bare llama.cpp batched loop: the prompt once in sequence 0, copied to the
+    others (llama_memory_seq_cp), then one llama_batch of n_seq tokens a step, argmax sampling."""
+    import ctypes  # noqa: F401
+    import llama_cpp.llama_cpp as c
+    import numpy as np
+
+    llm = new_llama(n_seq_max=16, model_path=str(model), n_ctx=N_CTX, n_threads=n_threads,
+                    n_threads_batch=n_threads_batch, n_batch=512)
+    try:
+        ctx = llm._ctx.ctx
+        mem = c.llama_get_memory(ctx)
+        n_vocab = llm.n_vocab()
+        llm.eval(toks)
+        for seq in range(1, n_seq):
+            c.llama_memory_seq_cp(mem, 0, seq, -1, -1)
+        first = int(np.ctypeslib.as_array(c.llama_get_logits_ith(ctx, -1), shape=(n_vocab,)).argmax())
+        current = [first] * n_seq
+        batch = c.llama_batch_init(512, 0, 1)
+        start = time.perf_counter()
+        for step in range(steps):
+            for i in range(n_seq):
+                batch.token[i], batch.pos[i], batch.n_seq_id[i] = current[i], len(toks) + step, 1
+                batch.seq_id[i][0], batch.logits[i] = i, True
+            batch.n_tokens = n_seq
+            if c.llama_decode(ctx, batch) != 0:
+                raise RuntimeError("llama_decode failed")
+            current = [int(np.ctypeslib.as_array(c.llama_get_logits_ith(ctx, i), shape=(n_vocab,)).argmax())
+                       for i in range(n_seq)]
+        elapsed = time.perf_counter() - start
+        c.llama_batch_free(batch)
+        return n_seq * steps / elapsed
+    finally:
+        llm.close()
+
+
+def parallel(engine: LlamaEngine, model: Path, steps: int, reps: int) -> dict:
+    """N paths of one answer against a bare batched loop on the same prompt, and against N answers one
+    after another. Greedy, so that every path writes `steps` tokens (the weights are read once a step for
+    all paths: that is the gain)."""
+    request = GenerationRequest(messages=[ChatMessage(Role.USER, LONG_PROMPT)], mode=ThinkingMode.OFF,
+                                max_tokens=steps, sampling=GREEDY)
+    toks = prompt_tokens(engine, request)
+    r: dict = {}
+    app: dict[int, list[float]] = {}
+    raw: dict[int, list[float]] = {}
+    for _ in range(reps):
+        for n in (1, 4, 8):
+            from dataclasses import replace
+
+            engine._llm.reset()
+            done = None
+            for event in engine.stream(replace(request, samples=n)):
+                done = event
+            s = done.stats
+            if s.thinking_tokens + s.answer_tokens != n * steps:
+                raise RuntimeError(f"{n} paths wrote {s.thinking_tokens + s.answer_tokens} tokens, not {n * steps}")
+            app.setdefault(n, []).append(s.tokens_per_second)
+            raw.setdefault(n, []).append(raw_batched(model, toks, n, steps, engine.n_threads, engine.n_threads_batch))
+    for n in (1, 4, 8):
+        r[f"parallel_{n}_tokens_per_second"] = round(median(app[n]), 1)
+        r[f"raw_batched_{n}_tokens_per_second"] = round(median(raw[n]), 1)
+    # One 8-path answer against 8 one-path answers of the same length (decode time).
+    r["parallel_8_vs_sequential_time_ratio"] = round(median(app[1]) / median(app[8]), 3)
+    r["parallel_vs_raw_batched_efficiency"] = round(median(app[8]) / median(raw[8]), 3)
+    r["parallel_path_tokens"] = steps
+    return r
 
 
 # -- the real window -----------------------------------------------------------------------
@@ -426,6 +499,7 @@ def run(smoke: bool) -> dict:
     r["turn2_prompt_tokens_evaluated"] = int(median(evaluated))
     r["turn2_prompt_tokens_total"] = int(median(total))
     r.update(long_chat(engine, tmp, 200 if smoke else 2_000, reps))
+    r.update(parallel(engine, model, 16 if smoke else 128, reps))
 
     # Rendering cost with few and with many tokens on screen (no model: the GUI alone), replaying
     # what the model really wrote in the GUI runs (its paragraphs and line breaks), token by token.
