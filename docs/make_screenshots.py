@@ -5,7 +5,8 @@ light, dark, Simplified Chinese, a thought streaming, the pane collapsed, the Mo
 And exports as a reader sees them: a conversation exported to HTML, rendered to a PNG by headless
 Chromium where it is installed (else by Qt's rich text, which knows less CSS), and its PDF export's
 first page through pdftoppm (Debian's poppler-utils; `make sysdeps` installs it).
-`--exports` makes only the export shots (no model needed).
+`--exports` makes only the export shots (no model needed); `--paths` only the parallel paths and the
+scaling lab.
 """
 
 from __future__ import annotations
@@ -200,12 +201,51 @@ def export_shots() -> None:
         repo.engine.dispose()
 
 
+PATHS_QUESTION = "What is 12 + 9? End with: The answer is <number>."
+
+
+def paths_shots(app) -> None:
+    """Five paths streaming (a tab each in the pane, the leader in the answer), the vote after, and the
+    scaling lab's chart."""
+    from reasoner_desktop.services.evaluation import EvalConfig
+
+    with tempfile.TemporaryDirectory() as tmp:
+        w = window(app, Path(tmp), "light", "en")
+        w.composer.samples.setValue(5)
+        w.turn_options = TurnOptions(max_tokens=120, max_thinking_tokens=80, mode=ThinkingMode.PROMPTED,
+                                     sampling=Sampling(temperature=0.8, top_k=40, top_p=0.95, min_p=0.05, seed=4))
+        w.input.setPlainText(PATHS_QUESTION)
+        w.send()
+        wait(app, lambda: bool(w.streaming_id) and w.thought_pane.tabs.isVisible()
+             and len(w.thought_pane.text.toPlainText()) > 120)
+        w.grab().save(str(OUT / "paths-streaming.png"))
+        wait(app, lambda: w.streaming_id is None)
+        settle(app)
+        w.show_message_thought(w.last_result.message_id)
+        settle(app)
+        w.grab().save(str(OUT / "paths-vote.png"))
+        lab = w.open_scaling_lab()
+        lab.n.setValue(6)
+        lab.samples.setText("1,4,8")
+        lab.budgets.setText("0,48")
+        lab.run_button.click()
+        wait(app, lambda: not w.lab_running, timeout=600)
+        settle(app)
+        lab.grab().save(str(OUT / "scaling-lab.png"))
+        lab.close()
+        w.close()
+
+
 def main() -> int:
     app = QApplication(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    if "--paths" in sys.argv:
+        paths_shots(app)
+        return 0
     export_shots()
     if "--exports" in sys.argv:
         return 0
+    paths_shots(app)
     for theme in ("light", "dark"):
         with tempfile.TemporaryDirectory() as tmp:
             w = window(app, Path(tmp), theme, "en")

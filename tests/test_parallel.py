@@ -208,3 +208,24 @@ def test_cli_samples_prints_each_path_and_the_vote(data_dir):
     bad = subprocess.run([PYTHON, "-m", "reasoner_desktop", "ask", "Hi", "--samples", "40"], capture_output=True,
                          text=True, env=cli_env(data_dir), timeout=60)
     assert bad.returncode == 2 and "from 1 to 16" in bad.stderr
+
+
+def test_when_no_answer_can_be_read_the_model_picks_the_most_consistent(engine, data_dir, monkeypatch):
+    """Universal self-consistency: with no extractable final answer (forced here: the extraction finds
+    nothing), the model is asked which candidate agrees most with the others, and the vote says so."""
+    from reasoner_desktop.domain import votes
+
+    monkeypatch.setattr(votes, "extract_answer", lambda text: None)
+    repo = open_history(data_dir / "history.db")
+    result = ChatService(repo, engine).run_turn(
+        None, "Name a colour.", TurnOptions(mode=ThinkingMode.OFF, max_tokens=12, samples=3, sampling=SAMPLED))
+    vote = repo.get_conversation(result.conversation_id).votes[result.ids.user_message_id]
+    assert vote["method"] == "model" and vote["of"] == 3 and vote["agree"] == 1
+    chosen = list(result.ids.path_message_ids).index(vote["winner"])
+    asked = votes.model_choice_prompt("Name a colour.", [p.answer for p in result.paths])
+    reply = "".join(ev.text for ev in engine.stream(GenerationRequest(
+        messages=[ChatMessage(Role.USER, asked)], mode=ThinkingMode.OFF, max_tokens=16,
+        sampling=Sampling(temperature=0.0, top_k=1, seed=0))) if isinstance(ev, AnswerDelta))
+    assert votes.parse_model_choice(reply, 3) == chosen  # the model's own pick, asked again
+    assert vote["winner"] == result.message_id and vote["answer"] == result.paths[chosen].answer.strip()[:200]
+    repo.engine.dispose()

@@ -28,6 +28,8 @@ from reasoner_desktop.domain.votes import (
     ("The answer is (C).", "choice:C", "phrase"),
     ("The answer is yes, because it rains.", "yesno:yes", "phrase"),
     ("The answer is Paris.", "text:paris", "phrase"),
+    ("The answer is 5, but we need the sum to be 8.", "number:5", "phrase"),
+    ("So the answer is 8 apples because 3 + 5 = 8.", "number:8", "phrase"),
     ("Looking at the options, the best fit is (B)", "choice:B", "choice"),
     ("After checking each option:\nB", "choice:B", "choice"),
     ("Yes. Both conditions hold.", "yesno:yes", "yesno"),
@@ -45,6 +47,11 @@ def test_every_answer_form_is_read(text, key, kind):
 @pytest.mark.parametrize("text", ["", "   ", "I am not sure what you mean.", r"\boxed{"])
 def test_nothing_to_read_is_none(text):
     assert extract_answer(text) is None
+
+
+def test_a_phrase_with_several_numbers_shows_the_one_that_decides():
+    got = extract_answer("The answer is 5, but we need the sum to be 8.")
+    assert (got.key, got.text) == ("number:5", "5")
 
 
 def test_numbers_written_differently_are_one_answer():

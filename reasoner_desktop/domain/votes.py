@@ -176,10 +176,11 @@ def extract_answer(answer: str) -> Extracted | None:
         found = _key_of(rest)
         if found:
             key, kind = found
-            if kind == "text":  # "the answer is 8 apples because …": the number decides
-                number = normalise_number(rest)
-                if number is not None:
-                    key = f"number:{number}"
+            if kind == "text":  # "the answer is 8 apples because it is 3 + 5": the first number decides
+                numbers = _numbers(rest)
+                if numbers:
+                    written, value = numbers[0]
+                    return Extracted(f"number:{_number_key(value)}", written, "phrase")
             return Extracted(key, _clean(rest), "phrase")
     tail = text.strip().splitlines()[-1] if text.strip() else ""
     m = _CHOICE.search(tail)

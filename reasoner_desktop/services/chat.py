@@ -350,6 +350,7 @@ class ChatService:
                             status, best.stats, error, paths=paths, vote=record,
                             seconds=time.monotonic() - started)
         result.stats.notes = list(dict.fromkeys(best.stats.notes + stats.notes))
+        result.stats.tokens_per_second = stats.tokens_per_second  # all paths together (the row keeps its own)
         if save_failed:
             result.error = f"The answers could not be saved ({save_failed}); they are shown but not in the history."
         return result

@@ -93,6 +93,8 @@ class ScalingLabDialog(QDialog):
         self.table.setHorizontalHeaderLabels([self.tr("Paths"), self.tr("Max thinking"), self.tr("Accuracy"),
                                               self.tr("Any path right"), self.tr("Tokens"), self.tr("Seconds")])
         self.table.verticalHeader().hide()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 7 * self.table.verticalHeader().defaultSectionSize() + 4)
         self.chart = QLabel()
         self.chart.setObjectName("labChart")
         self.chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -103,7 +105,7 @@ class ScalingLabDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(self.table)
         layout.addWidget(self.chart, 1)
-        self.resize(760, 820)
+        self.resize(780, 900)
 
     def config(self) -> EvalConfig | None:
         samples = _numbers(self.samples.text(), 1, 16)

@@ -43,7 +43,7 @@ def render_plot(report: EvalReport, width: int = 900, height: int = 560, *, dark
     font = QFont()
     font.setPixelSize(13)
     p.setFont(font)
-    left, top, right, bottom = 64, 48, 24, 110
+    left, top, right, bottom = 64, 48, 72, 110  # room on the right for the last point's label
     plot = QRectF(left, top, width - left - right, height - top - bottom)
     lines = series(report)
     cells = [c for _, pts, _ in lines for c, _ in pts] or report.cells
