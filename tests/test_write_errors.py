@@ -19,9 +19,11 @@ from reasoner_desktop.export.options import ExportFormat, ThinkingExport
 from reasoner_desktop.services.exporting import export_conversations
 from reasoner_desktop.storage.database import BUSY_TIMEOUT_ENV
 from reasoner_desktop.storage.repository import open_history
-from reasoner_desktop.storage.schema import read_only_connection
+from reasoner_desktop.storage.schema import head_revision, read_only_connection
 from tests.conftest import PYTHON, cli_env
 from tests.history_files import make_history
+
+HEAD = head_revision()  # a history of this version: nothing to upgrade
 
 MARKER = "MARKER-TEXT-THAT-MUST-NOT-LEAK"
 QUESTION = "What is two plus two?"
@@ -83,7 +85,7 @@ def _ask(data: Path, **kw) -> subprocess.CompletedProcess:
 def test_import_and_ask_while_another_program_holds_the_history_locked(data_dir, tmp_path):
     data_dir.mkdir(parents=True)
     db = data_dir / "history.db"
-    make_history(db, "0004", conversations=6, per_conversation=4)
+    make_history(db, HEAD, conversations=6, per_conversation=4)
     export = _export_file(tmp_path, conversations=3, size=3000)
     before = _state(db)
     holder = sqlite3.connect(db, isolation_level=None)
@@ -135,7 +137,7 @@ def test_import_on_a_full_disk_writes_nothing_and_leaks_no_text(small_disk, tmp_
     data = small_disk / "data"
     db = data / "history.db"
     data.mkdir()
-    make_history(db, "0004", conversations=12, per_conversation=4)
+    make_history(db, HEAD, conversations=12, per_conversation=4)
     export = _export_file(tmp_path, conversations=20, size=400_000)
     before = _state(db)
     filler = _fill(small_disk, 100 * 1024)
@@ -159,7 +161,7 @@ def test_ask_on_a_full_disk_leaves_no_empty_chat(small_disk, free_kb):
     data = small_disk / "data"
     db = data / "history.db"
     data.mkdir()
-    make_history(db, "0004", conversations=12, per_conversation=4)
+    make_history(db, HEAD, conversations=12, per_conversation=4)
     before = _state(db)
     filler = _fill(small_disk, free_kb * 1024)
     _one_sentence(_ask(data), f"The disk holding {data} is full")
@@ -179,7 +181,7 @@ def read_only_history():
     for d in (data, out, home):
         d.mkdir()
     db = data / "history.db"
-    make_history(db, "0004", conversations=5, per_conversation=4)
+    make_history(db, HEAD, conversations=5, per_conversation=4)
     user = None
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
@@ -245,7 +247,7 @@ def test_sqlite_and_os_errors_become_one_sentence_without_sql(tmp_path):
     from reasoner_desktop.storage.errors import FULL, LOCKED, READ_ONLY, HistoryWriteError, describe, translate_error
 
     db = tmp_path / "h.db"
-    make_history(db, "0004", conversations=1, per_conversation=2)
+    make_history(db, HEAD, conversations=1, per_conversation=2)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     engine = create_sqlite_engine(db)
