@@ -362,7 +362,12 @@ def _ask(args, data_dir: Path) -> int:
         out.write(event.text)
         out.flush()
 
-    result = ChatService(repo, engine).run_turn(args.conversation, args.prompt, options, on_event=on_event)
+    from reasoner_desktop.inference.errors import GenerationError
+
+    try:
+        result = ChatService(repo, engine).run_turn(args.conversation, args.prompt, options, on_event=on_event)
+    except GenerationError as exc:  # e.g. more paths than fit the context: nothing was stored
+        raise UserError(str(exc)) from None
     if args.json:
         json.dump(result.to_json(), out, ensure_ascii=False)
         out.write("\n")

@@ -229,3 +229,11 @@ def test_when_no_answer_can_be_read_the_model_picks_the_most_consistent(engine, 
     assert votes.parse_model_choice(reply, 3) == chosen  # the model's own pick, asked again
     assert vote["winner"] == result.message_id and vote["answer"] == result.paths[chosen].answer.strip()[:200]
     repo.engine.dispose()
+
+
+def test_more_paths_than_fit_are_refused_before_anything_is_stored(engine, data_dir):
+    repo = open_history(data_dir / "history.db")
+    with pytest.raises(GenerationError, match=r"16 paths do not fit .* at most 7 do"):
+        ChatService(repo, engine).run_turn(None, QUESTION, TurnOptions(mode=ThinkingMode.OFF, samples=16))
+    assert repo.list_conversations() == []  # no question without answers, no empty chat
+    repo.engine.dispose()

@@ -202,12 +202,7 @@ class LlamaEngine:
         plan, tokens, dropped = fitted
         if n_paths == 1:
             return Generation(self, self._llm, request, plan, tokens, dropped, cancel, started=started).run()
-        fit = self.paths_that_fit(len(tokens))
-        if fit < n_paths:
-            raise GenerationError(
-                f"{n_paths} paths do not fit in the {self.n_ctx:,}-token context with this conversation "
-                f"(each needs at least {MIN_PATH_ROOM} tokens): "
-                + (f"at most {fit} do." if fit > 1 else "use one path, or a larger context."))
+        self._refuse_paths_that_do_not_fit(n_paths, len(tokens))
         from reasoner_desktop.inference.parallel import ParallelGeneration
 
         return ParallelGeneration(self, self._llm, request, plan, tokens, dropped, cancel, n_paths,
@@ -216,6 +211,25 @@ class LlamaEngine:
     @property
     def max_paths(self) -> int:
         return self._llm.seq_max()
+
+    def check_paths(self, request: GenerationRequest) -> None:
+        """Raise GenerationError (one sentence) unless request.samples paths fit beside its prompt; a turn
+        checks this before it stores anything."""
+        if request.samples == 1:
+            return
+        if not 1 <= request.samples <= self.max_paths:
+            raise GenerationError(f"Paths must be between 1 and {self.max_paths} (not {request.samples}).")
+        fitted = self._fit_prompt(request, lambda: False, paths=request.samples)
+        if fitted is not None:
+            self._refuse_paths_that_do_not_fit(request.samples, len(fitted[1]))
+
+    def _refuse_paths_that_do_not_fit(self, n_paths: int, prompt_tokens: int) -> None:
+        fit = self.paths_that_fit(prompt_tokens)
+        if fit < n_paths:
+            raise GenerationError(
+                f"{n_paths} paths do not fit in the {self.n_ctx:,}-token context with this conversation "
+                f"(each needs at least {MIN_PATH_ROOM} tokens): "
+                + (f"at most {fit} do." if fit > 1 else "use one path, or a larger context."))
 
     def paths_that_fit(self, prompt_tokens: int) -> int:
         """How many paths fit beside a prompt this long, each with MIN_PATH_ROOM tokens of its own."""

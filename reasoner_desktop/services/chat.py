@@ -261,13 +261,14 @@ class ChatService:
         started = time.monotonic()
         if sampling.seed is None:  # each path's seed is stored on its row: base, base + 1, ...
             sampling = replace(sampling, seed=secrets.randbelow(2**31 - n))
+        request = self._request(history, options, sampling)
+        self.engine.check_paths(request)  # paths that do not fit: one sentence, nothing stored
         ids = [repo.start_assistant_message(conversation_id, user_id, self.engine.name,
                                             sampling=asdict(replace(sampling, seed=sampling.seed + i)))
                for i in range(n)]
         repo.switch_branch(ids[0])  # the first path is the one shown while they stream
         turn = TurnIds(conversation_id, user_id, ids[0], tuple(ids))
         on_start(turn)
-        request = self._request(history, options, sampling)
         thinking: list[list[str]] = [[] for _ in range(n)]
         answer: list[list[str]] = [[] for _ in range(n)]
         path_stats: list[GenerationStats | None] = [None] * n
@@ -322,9 +323,7 @@ class ChatService:
                 path_stats[i] = GenerationStats(model=self.engine.name,
                                                 stop_reason="error" if error else "stopped")
                 finish(i, MessageStatus.ERROR if error else MessageStatus.STOPPED)
-        paths = [PathResult(ids[i], "".join(thinking[i]), "".join(answer[i]).rstrip(),
-                            MessageStatus.ERROR if path_stats[i].stop_reason == "error" else
-                            MessageStatus.STOPPED if path_stats[i].stop_reason == "stopped" else MessageStatus.COMPLETE,
+        paths = [PathResult(ids[i], "".join(thinking[i]), "".join(answer[i]).rstrip(), _status_of(path_stats[i]),
                             path_stats[i]) for i in range(n)]
         tally = vote([p.answer for p in paths], [p.stats.mean_logprob for p in paths])
         for p, pv in zip(paths, tally.paths):
@@ -339,7 +338,8 @@ class ChatService:
                              "key": pv.answer.key if pv.answer else None, "confidence": p.stats.mean_logprob}
                             for p, pv in zip(paths, tally.paths)]}
         try:
-            repo.save_vote(conversation_id, user_id, record)
+            if not error:  # a turn that failed has nothing to vote on: its rows say what happened
+                repo.save_vote(conversation_id, user_id, record)
             repo.switch_branch(ids[winner])
         except SQLAlchemyError as exc:
             save_failed = describe(exc, repo.path)
@@ -369,3 +369,8 @@ class ChatService:
         except GenerationError:
             return None
         return parse_model_choice("".join(reply), len(answers))
+
+
+def _status_of(stats: GenerationStats) -> MessageStatus:
+    return {"error": MessageStatus.ERROR, "stopped": MessageStatus.STOPPED}.get(stats.stop_reason,
+                                                                            MessageStatus.COMPLETE)
