@@ -43,6 +43,8 @@ def test_paths_stream_as_tabs_and_the_winner_shows_the_vote(qtbot, open_window, 
     assert seen["tabs"] == 4 and ("agree so far" in seen["badge"] or "paths thinking" in seen["badge"])
 
     # After it: the winner is the answer shown, with the vote under it; the pane has a tab per path.
+    for bubble in w.chat_view.widgets.values():  # no live note is left behind ("… so far", "… thinking")
+        assert "so far" not in bubble.status.text() and "thinking" not in bubble.status.text()
     conv = w.repo.get_conversation(result.conversation_id)
     vote = conv.votes[conv.path_messages[0].id]
     winner = w.chat_view.widgets[result.message_id]
@@ -94,3 +96,19 @@ def test_the_scaling_lab_runs_on_the_loaded_model_and_draws_its_curve(qtbot, ope
     assert all(c.tokens > 0 for c in lab.report.cells)
     assert lab.chart.pixmap() is not None and not lab.chart.pixmap().isNull()
     assert w.send_button.isEnabled()
+
+
+def test_when_the_first_path_wins_its_live_note_gives_way_to_the_vote(qtbot, open_window, data_dir):
+    """Greedy paths are all the same, so the first one wins: the bubble that streamed is the winner's,
+    and its live note ("4 paths thinking…") must become the vote's."""
+    w = open_window(data_dir)
+    child(w, QSpinBox, "samplesSpin").setValue(4)
+    w.turn_options = TurnOptions(mode=ThinkingMode.OFF, max_tokens=16, sampling=Sampling(temperature=0.0, top_k=1))
+    w.last_result = None
+    w.input.setPlainText("What is 2 + 2? The answer is")
+    qtbot.keyClick(w.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.last_result is not None and w.streaming_id is None, timeout=TURN_TIMEOUT)
+    result = w.last_result
+    assert result.message_id == result.ids.path_message_ids[0]
+    note = w.chat_view.widgets[result.message_id].status.text()
+    assert note in ("4 of 4 paths agree", "Chosen by the model among 4 paths", "4 paths; no final answer could be read")

@@ -151,6 +151,8 @@ class Composer(QWidget):
         wide = self.width() >= self.NARROW
         for label in (self.max_label, self.min_label, self.samples_label):
             label.setVisible(wide)
+        # Without its label a bare "4" says nothing: the box names itself.
+        self.samples.setPrefix("" if wide else self.tr("Paths") + " ")
 
     def bind_settings(self, settings) -> None:
         """Restore the thinking controls from settings.ini and save every change."""

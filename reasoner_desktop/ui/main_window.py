@@ -316,8 +316,8 @@ class MainWindow(QMainWindow):
             self.chat_view.set_messages(views)
         for v in views:  # branch counts may have changed (a new sibling)
             w = self.chat_view.widgets.get(v.id)
-            if w is not None and (w.view.siblings != v.siblings or w.view.vote != v.vote):
-                w.view.siblings, w.view.vote = v.siblings, v.vote
+            if w is not None and (w.view.siblings, w.view.vote, w.view.note) != (v.siblings, v.vote, v.note):
+                w.view.siblings, w.view.vote, w.view.note = v.siblings, v.vote, v.note  # a live note goes
                 w.refresh()
 
     def new_chat(self) -> None:
@@ -512,6 +512,7 @@ class MainWindow(QMainWindow):
             v.thinking_tokens = result.stats.thinking_tokens
             v.budget = result.stats.budget
             v.stats = result.stats.to_dict()
+            v.note = ""  # "3 of 5 agree so far" was the live turn's
             widget.refresh()
         pane_on_paths = result.paths and self.thought_pane.message_id in result.ids.path_message_ids
         if self.thought_pane.message_id == result.message_id and result.message_id and not result.paths:
