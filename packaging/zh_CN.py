@@ -291,6 +291,7 @@ ZH = {
     "Tokens": "Token 数",
     "Wait for the answer being written (or Stop it), and for a model.": "请等待正在写的回答（或停止它），并先加载模型。",
     "Word problems": "应用题",
+    "Path %1 of %2 (your pick); the vote chose path %3": "第 %1 条路径（共 %2 条，你的选择）；投票选的是第 %3 条",
 }
 
 # Strings with a count (tr(source, "", n)): English singular and plural, and the Chinese (one form).

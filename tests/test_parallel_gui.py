@@ -65,6 +65,8 @@ def test_paths_stream_as_tabs_and_the_winner_shows_the_vote(qtbot, open_window, 
     tabs.tabBarClicked.emit(other)
     assert ids[other] in w.chat_view.widgets and w.repo.get_conversation(conv.id).active_path[-1] == ids[other]
     assert w.thought_pane.message_id == ids[other] and tabs.currentIndex() == other
+    picked = w.chat_view.widgets[ids[other]].status.text()
+    assert picked == f"Path {other + 1} of 4 (your pick); the vote chose path {ids.index(result.message_id) + 1}"
 
     # The choice of paths is remembered.
     w.close()

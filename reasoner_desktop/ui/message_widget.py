@@ -333,7 +333,7 @@ class MessageWidget(QFrame):
         if v.note:
             return v.note
         if v.vote and v.role is Role.ASSISTANT:
-            return vote_note(v.vote)
+            return vote_note(v.vote, v.id)
         if v.role is Role.ASSISTANT and not v.content.strip() and v.thinking.strip():
             if v.status is MessageStatus.STOPPED:
                 return self.tr("Stopped while thinking: no answer yet. Regenerate to try again.")
@@ -355,10 +355,15 @@ class MessageWidget(QFrame):
         return None if y is None else self.body.mapTo(self, self.body.rect().topLeft()).y() + y
 
 
-def vote_note(vote: dict) -> str:
-    """Under the winner of a parallel turn: "5 of 8 paths agree" (a click shows the paths)."""
+def vote_note(vote: dict, message_id: int | None = None) -> str:
+    """Under the winner of a parallel turn: "5 of 8 paths agree" (a click shows the paths); under another
+    path the user picked: which path it is and which one the vote chose."""
     n = int(vote.get("of") or 0)
     method = vote.get("method")
+    ids = [p.get("message_id") for p in vote.get("paths") or []]
+    if message_id is not None and message_id != vote.get("winner") and message_id in ids and vote.get("winner") in ids:
+        return QCoreApplication.translate("MessageWidget", "Path %1 of %2 (your pick); the vote chose path %3").replace(
+            "%1", str(ids.index(message_id) + 1)).replace("%2", str(n)).replace("%3", str(ids.index(vote["winner"]) + 1))
     if method == "extracted":
         return QCoreApplication.translate("MessageWidget", "%1 of %2 paths agree").replace(
             "%1", str(vote.get("agree", 0))).replace("%2", str(n))

@@ -505,6 +505,10 @@ Open it in your web browser?</source>
       <translation>思考之后没有回答。请提高“最大思考”或上下文，或重新生成。</translation>
     </message>
     <message>
+      <source>Path %1 of %2 (your pick); the vote chose path %3</source>
+      <translation>第 %1 条路径（共 %2 条，你的选择）；投票选的是第 %3 条</translation>
+    </message>
+    <message>
       <source>Previous version</source>
       <translation>上一个版本</translation>
     </message>
