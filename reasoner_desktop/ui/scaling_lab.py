@@ -105,7 +105,8 @@ class ScalingLabDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(self.table)
         layout.addWidget(self.chart, 1)
-        self.resize(780, 900)
+        room = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(min(780, room.width() - 40) if room else 780, min(900, room.height() - 80) if room else 900)
 
     def config(self) -> EvalConfig | None:
         samples = _numbers(self.samples.text(), 1, 16)
