@@ -114,3 +114,18 @@ def test_when_the_first_path_wins_its_live_note_gives_way_to_the_vote(qtbot, ope
     assert result.message_id == result.ids.path_message_ids[0]
     note = w.chat_view.widgets[result.message_id].status.text()
     assert note in ("4 of 4 paths agree", "Chosen by the model among 4 paths", "4 paths; no final answer could be read")
+
+
+def test_a_streaming_answer_replaced_by_another_path_is_drawn_anew(qtbot):
+    """The bubble shows the leading path: when the lead passes to another path, its text is not the old
+    one grown, and must not be drawn as the old text plus the new one's tail."""
+    from reasoner_desktop.ui.markdown_view import MarkdownRenderer, SafeBrowser
+
+    browser = SafeBrowser()
+    qtbot.addWidget(browser)
+    r = MarkdownRenderer(browser)
+    r.grow("The answer is 3.", False)
+    r.grow("The answer is 3. Sure", False)
+    assert browser.toPlainText() == "The answer is 3. Sure"
+    r.grow("1 + 8 equals nine, so it is 9.", False)  # longer, but another text
+    assert browser.toPlainText() == "1 + 8 equals nine, so it is 9."

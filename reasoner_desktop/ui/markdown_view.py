@@ -115,6 +115,7 @@ class MarkdownRenderer:
         self._streamed = 0  # characters shown while streaming
         self._md_upto = 0  # ... of which rendered as Markdown
         self._tail_start = 0  # document position where the plain, still-growing tail starts
+        self._source = ""  # the text streamed so far (grow() takes only longer versions of it)
 
     def show(self, text: str, dark: bool, *, plain: bool = False) -> None:
         """The whole text, rendered once (again only when it or the theme changed)."""
@@ -130,13 +131,15 @@ class MarkdownRenderer:
             self.code_blocks = rendered.code_blocks
         self.rendered_as = key
         self._streamed = 0
+        self._source = ""
 
     def grow(self, text: str, dark: bool) -> None:
         """While text streams, each update costs what is new: Markdown blocks that are complete (up
         to the last blank line outside a code fence) are rendered once and added; the block still
         being written is appended as plain text."""
         doc = self.browser.document()
-        if self.rendered_as is not None or self._streamed > len(text):
+        # Another text, not a longer one (a parallel turn's leading path changed): start over.
+        if self.rendered_as is not None or self._streamed > len(text) or not text.startswith(self._source):
             doc.clear()
             self.rendered_as = None
             self._streamed = self._md_upto = self._tail_start = 0
@@ -173,9 +176,11 @@ class MarkdownRenderer:
                 tail = tail[cut:].lstrip(" ")
             cursor.insertText(tail)
         self._streamed = len(text)
+        self._source = text
 
     def reset(self) -> None:
         self.browser.clear()
         self.rendered_as = None
         self._streamed = self._md_upto = self._tail_start = 0
+        self._source = ""
         self.code_blocks = []
