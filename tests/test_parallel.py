@@ -237,3 +237,16 @@ def test_more_paths_than_fit_are_refused_before_anything_is_stored(engine, data_
         ChatService(repo, engine).run_turn(None, QUESTION, TurnOptions(mode=ThinkingMode.OFF, samples=16))
     assert repo.list_conversations() == []  # no question without answers, no empty chat
     repo.engine.dispose()
+
+
+def test_each_path_thinks_longer_on_its_own(engine):
+    """Think longer per path: an early end of a path's thought becomes "Wait" (its KV rewound in its own
+    sequence), until that path has thought the minimum; the others go on meanwhile."""
+    texts, done, _ = run(engine, 3, min_thinking_tokens=48, max_thinking_tokens=96, max_extensions=6,
+                         max_tokens=200)
+    for i, s in done.items():
+        assert s.thinking_tokens >= 48 or s.extensions == 6, (i, s)
+        assert s.thinking_tokens <= 96 + 16
+        if s.extensions:
+            assert "Wait" in texts[i]["thinking"] and s.budget == "extended"
+    assert any(s.extensions for s in done.values())
