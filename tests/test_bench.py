@@ -45,6 +45,7 @@ def test_bench_smoke_measures_what_it_says(tmp_path, data_dir):
     # A 200-message chat is trimmed, and the next question in it reuses the trimmed prompt's KV cache.
     assert r["long_chat_200_messages_left_out"] > 0
     assert r["long_chat_200_warm_prompt_tokens_evaluated"] < r["long_chat_200_cold_prompt_tokens_evaluated"] / 4
+    assert r["long_chat_200_cold_vs_raw_prompt_ratio"] > 0  # the cold first question against bare llama.cpp
     assert doc["meta"]["model"].endswith(".gguf") and set(doc["targets_met"]) >= {
         "gui_max_stall_ms", "engine_vs_best_raw_decode_ratio", "long_chat_2000_ttft_ratio"}
     table = (tmp_path / "results-smoke.md").read_text()
