@@ -84,8 +84,8 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.contextTrimmed.connect(window.stream.on_context_trimmed)
     worker.pathFinished.connect(window.stream.on_path_finished)
     worker.turnFinished.connect(window.stream.on_turn_finished)
-    worker.evalProgress.connect(window.on_eval_progress)
-    worker.evalFinished.connect(window.on_eval_finished)
+    worker.evalProgress.connect(window.lab.on_progress)
+    worker.evalFinished.connect(window.lab.on_finished)
 
     window.appearanceChanged.connect(lambda: on_appearance_changed(window))
     window.restart_button.clicked.connect(lambda: restart(window))

@@ -81,17 +81,17 @@ def test_the_scaling_lab_runs_on_the_loaded_model_and_draws_its_curve(qtbot, ope
     action = child(w, type(w.actions.shortcuts), "actionScalingLab")
     assert action in w.menuBar().actions()[-1].menu().actions()  # under Help
     action.trigger()
-    lab = w.lab
+    lab = w.lab.dialog
     assert lab.isVisible() and lab.objectName() == "scalingLabDialog"
     lab.n.setValue(2)
     child(lab, QLineEdit, "labSamples").setText("1,x")
     qtbot.mouseClick(child(lab, QPushButton, "labRun"), Qt.MouseButton.LeftButton)
-    assert not lab.error.isHidden() and "1 to 16" in lab.error.text() and not w.lab_running  # refused, said why
+    assert not lab.error.isHidden() and "1 to 16" in lab.error.text() and not w.lab.running  # refused, said why
     child(lab, QLineEdit, "labSamples").setText("1,3")
     child(lab, QLineEdit, "labBudgets").setText("0,16")
     qtbot.mouseClick(child(lab, QPushButton, "labRun"), Qt.MouseButton.LeftButton)
-    assert w.lab_running and not w.send_button.isEnabled()  # the model is busy with the lab
-    qtbot.waitUntil(lambda: not w.lab_running, timeout=TURN_TIMEOUT)
+    assert w.lab.running and not w.send_button.isEnabled()  # the model is busy with the lab
+    qtbot.waitUntil(lambda: not w.lab.running, timeout=TURN_TIMEOUT)
     table = child(lab, QTableWidget, "labTable")
     assert table.rowCount() == 4 and lab.report is not None and not lab.report.stopped
     assert [(c.samples, c.max_thinking, c.n) for c in lab.report.cells] == [(1, 0, 2), (3, 0, 2), (1, 16, 2), (3, 16, 2)]

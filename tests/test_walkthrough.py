@@ -225,7 +225,7 @@ def test_budgets_no_thinking_and_empty_answers_are_explained(qtbot, open_window,
     label = {aid: w.chat_view.widgets[aid].thought_button.text() for _, aid in ids}
     assert "512 tokens · cut at 512" in label[ids[0][1]]
     assert "extended ×3" in label[ids[1][1]]
-    w.show_message_thought(ids[2][1])
+    w.pane.show_message_thought(ids[2][1])
     assert w.thought_pane.header.text() == "No thinking"
     empty_answer = w.chat_view.widgets[ids[3][1]]
     assert not empty_answer.status.isHidden() and empty_answer.status.text().startswith("No answer after the thought")

@@ -21,20 +21,19 @@ from reasoner_desktop.ui.chat_view import ChatView, MessageView
 from reasoner_desktop.ui.composer import Composer
 from reasoner_desktop.ui.file_actions import FileActions
 from reasoner_desktop.ui.menus import build_menus
+from reasoner_desktop.ui.lab_actions import LabActions
 from reasoner_desktop.ui.model_actions import ModelActions
+from reasoner_desktop.ui.pane_actions import SETTING_SHOW_THOUGHTS, PaneActions
 from reasoner_desktop.ui.settings_dialog import AppSettings, SettingsDialog
 from reasoner_desktop.ui.sidebar import Sidebar
-from reasoner_desktop.ui.scaling_lab import ScalingLabDialog
-from reasoner_desktop.ui.streaming import LiveTurn, StreamController, path_label
+from reasoner_desktop.ui.streaming import LiveTurn, StreamController
 from reasoner_desktop.ui.theme import refresh_styles
 from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
 from reasoner_desktop.ui.welcome import SETTING_WELCOMED, WelcomePanel
 from reasoner_desktop.workers.download_worker import DownloadWorker
 
-SETTING_SHOW_THOUGHTS = "view/showThoughts"
 SETTING_SPLITTER = "view/splitter"
 SETTING_GEOMETRY = "window/geometry"
-PANE_FOLD_WIDTH = 900  # a narrower window folds the thought pane away (it comes back when there is room)
 
 
 def message_view(m, siblings: list[int]) -> MessageView:
@@ -74,21 +73,19 @@ class MainWindow(QMainWindow):
         self.error_dialog: QMessageBox | None = None
         self._unsent_text = ""  # put back in the box if the question cannot be stored
         self._send_when_loaded = False  # Enter was pressed while the model loaded
-        self.lab: ScalingLabDialog | None = None
-        self.lab_running = False
-        self._pane_closed_by_user = False  # a user's close wins until they open it again
-        self._pane_folded = False  # hidden because the window is too narrow
 
         self.models = ModelActions(self)
         self.files = FileActions(self)
+        self.lab = LabActions(self)
+        self.pane = PaneActions(self)
         self._build_widgets()
         self.stream = StreamController(self.chat_view, self.thought_pane, self)
         self.stream.started.connect(self._on_stream_started)
         self.stream.trimmed.connect(self._on_context_trimmed)
         self.stream.finished.connect(self._on_turn_finished)
         self.actions, self.model_picker = build_menus(self)
-        self.actions.show_thoughts.toggled.connect(self._on_pane_toggled)
-        self.actions.show_thoughts.triggered.connect(self.set_pane_open_by_user)
+        self.actions.show_thoughts.toggled.connect(self.pane.on_toggled)
+        self.actions.show_thoughts.triggered.connect(self.pane.set_open_by_user)
         self._restore_state()
         if not settings.value(SETTING_WELCOMED, False, type=bool):
             self._show_welcome()
@@ -108,7 +105,7 @@ class MainWindow(QMainWindow):
         self.sidebar.deleted.connect(self._on_deleted)
 
         self.chat_view = ChatView()
-        self.chat_view.thoughtClicked.connect(self.show_message_thought)
+        self.chat_view.thoughtClicked.connect(self.pane.show_message_thought)
         self.chat_view.editRequested.connect(self.edit_message)
         self.chat_view.regenerateRequested.connect(self.regenerate)
         self.chat_view.branchRequested.connect(self.switch_branch)
@@ -129,8 +126,8 @@ class MainWindow(QMainWindow):
         cl.addWidget(self.composer)
 
         self.thought_pane = ThoughtPane()
-        self.thought_pane.close_button.clicked.connect(lambda: self.set_pane_open_by_user(False))
-        self.thought_pane.pathSelected.connect(self.show_path)
+        self.thought_pane.close_button.clicked.connect(lambda: self.pane.set_open_by_user(False))
+        self.thought_pane.pathSelected.connect(self.pane.show_path)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -170,7 +167,7 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         show = self.settings.value(SETTING_SHOW_THOUGHTS, True, type=bool)
-        self._pane_closed_by_user = not show
+        self.pane.closed_by_user = not show
         self.actions.show_thoughts.setChecked(show)
         self.thought_pane.setVisible(show)
         state = self.settings.value(SETTING_SPLITTER)
@@ -267,7 +264,7 @@ class MainWindow(QMainWindow):
         else:
             last_with_thought = next((m.id for m in reversed(conv.path_messages) if m.thinking), None)
             if last_with_thought is not None:
-                self.show_message_thought(last_with_thought, reveal=False)
+                self.pane.show_message_thought(last_with_thought, reveal=False)
             else:
                 self.thought_pane.clear()
         self.chat_view.scroll_to_bottom()
@@ -291,7 +288,7 @@ class MainWindow(QMainWindow):
             return
         words = self.sidebar.search_box.text()
         if in_thought:
-            self.show_message_thought(message_id)
+            self.pane.show_message_thought(message_id)
             self.thought_pane.highlight(words)
             self.chat_view.reveal(widget)
         else:
@@ -389,42 +386,13 @@ class MainWindow(QMainWindow):
         return replace(opts, **changes)
 
     def _can_ask(self) -> bool:
-        return bool(self.model_name) and not self.stream.busy and not self.lab_running
-
-    # -- the scaling lab (the chat worker runs it: it owns the engine) -----------------
-
-    def open_scaling_lab(self) -> ScalingLabDialog:
-        if self.lab is None:
-            self.lab = ScalingLabDialog(self)
-            self.lab.runRequested.connect(self._run_lab)
-            self.lab.stopRequested.connect(self.stopRequested)
-        self.lab.show()
-        self.lab.raise_()
-        return self.lab
-
-    def _run_lab(self, config) -> None:
-        if self.stream.busy or not self.model_name:
-            self.lab.on_finished(None, self.tr("Wait for the answer being written (or Stop it), and for a model."))
-            return
-        self.lab_running = True
-        self._sync_busy()
-        self.evalRequested.emit(config)
-
-    def on_eval_progress(self, done: int, total: int) -> None:
-        if self.lab is not None:
-            self.lab.on_progress(done, total)
-
-    def on_eval_finished(self, report, error: str) -> None:
-        self.lab_running = False
-        self._sync_busy()
-        if self.lab is not None:
-            self.lab.on_finished(report, error)
+        return bool(self.model_name) and not self.stream.busy and not self.lab.running
 
     def send(self) -> None:
         text = self.input.toPlainText().strip()
         if not text or self.stream.busy:
             return
-        if self.lab_running:
+        if self.lab.running:
             self.statusBar().showMessage(self.tr("The scaling lab is using the model: stop it or wait for it."), 8000)
             return
         if not self.model_name:
@@ -484,7 +452,7 @@ class MainWindow(QMainWindow):
             self.chat_view.scroll_to_bottom()
             if self.app_settings.pane_follows_streaming or self.thought_pane.message_id is None:
                 self.stream.show_in_pane()
-                if self.app_settings.thoughts_expanded and not self._pane_closed_by_user:
+                if self.app_settings.thoughts_expanded and not self.pane.closed_by_user:
                     self.actions.show_thoughts.setChecked(True)
             if new_conversation:
                 self.sidebar.set_current(ids.conversation_id)
@@ -538,62 +506,8 @@ class MainWindow(QMainWindow):
             if conv is not None:
                 self._show_path(conv)  # a question stored without an answer, new branch counts
                 if pane_on_paths and result.message_id in self.chat_view.views:
-                    self.show_message_thought(result.message_id, reveal=False)  # the winner, with every path
+                    self.pane.show_message_thought(result.message_id, reveal=False)  # the winner, with every path
         self.reload_conversations()
-
-    # -- the thought pane ------------------------------------------------------------
-
-    def show_message_thought(self, message_id: int, *, reveal: bool = True) -> None:
-        """Show a message's thought in the pane; `reveal` (a click on its control) opens the pane."""
-        view = self.chat_view.views.get(message_id)
-        if view is None:
-            return
-        live = self.stream.live
-        if live is not None and live.message_id == message_id:
-            self.stream.show_in_pane()
-        else:
-            self.thought_pane.show_thought(message_id, view.thinking, thought_label(
-                view.thinking_seconds, view.thinking_tokens, thinking=bool(view.thinking)))
-            self._show_vote_paths(view)
-        if reveal:
-            self.set_pane_open_by_user(True)
-
-    def _show_vote_paths(self, view) -> None:
-        """An answer that won (or lost) a vote: the pane has a tab for each path, with its final answer."""
-        vote = view.vote
-        paths = [p for p in (vote or {}).get("paths") or [] if p.get("message_id") is not None]
-        if not paths:
-            self.thought_pane.hide_paths()
-            return
-        labels = [path_label(i, p.get("final_answer")) for i, p in enumerate(paths)]
-        self.thought_pane.set_paths([p["message_id"] for p in paths], labels, view.id)
-
-    def show_path(self, message_id: int) -> None:
-        """A path's tab was picked: while the turn streams, the pane follows that path; after it, that
-        path's answer becomes the one shown (the user's pick over the vote's) with its thought."""
-        if self.stream.show_path_in_pane(message_id):
-            return
-        if message_id not in self.chat_view.views:
-            if self.stream.conversation_id == self.conversation_id:
-                return  # the branch being written stays in view
-            self.repo.switch_branch(message_id)
-            conv = self.repo.get_conversation(self.conversation_id)
-            if conv is None:
-                return
-            self._show_path(conv)
-        self.show_message_thought(message_id, reveal=False)
-
-    def set_pane_open_by_user(self, open_: bool) -> None:
-        self._pane_closed_by_user = not open_
-        self.actions.show_thoughts.setChecked(open_)
-
-    def _on_pane_toggled(self, checked: bool) -> None:
-        if checked and self.width() < PANE_FOLD_WIDTH and self.isVisible():
-            self._fold_chat_for_pane()
-        self._pane_folded = False
-        self.thought_pane.setVisible(checked)
-        self.settings.setValue(SETTING_SHOW_THOUGHTS, checked)
-        self.settings.sync()
 
     # -- settings --------------------------------------------------------------------
 
@@ -642,7 +556,7 @@ class MainWindow(QMainWindow):
     def _sync_busy(self) -> None:
         """Enable what can run now: while an answer streams, everything but the model's own work."""
         streaming = self.stream.busy
-        busy = streaming or self.lab_running  # the scaling lab keeps the model busy too
+        busy = streaming or self.lab.running  # the scaling lab keeps the model busy too
         ready = bool(self.model_name)
         self.composer.set_busy(busy, ready, loading=self.model_loading)
         self.actions.stop.setEnabled(streaming)
@@ -653,27 +567,9 @@ class MainWindow(QMainWindow):
             w.set_busy(model_busy=busy or not ready, branch_locked=here)
         self.sidebar.busy_id = self.stream.conversation_id
 
-    def _fold_chat_for_pane(self) -> None:
-        """A narrow window asked for the pane: give it room by collapsing the sidebar."""
-        sizes = self.splitter.sizes()
-        if len(sizes) == 3 and sizes[0]:
-            self.splitter.setSizes([0, sizes[1] + sizes[0] // 2, sizes[2] + sizes[0] - sizes[0] // 2])
-
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        """Narrow (down to ~500 px): the pane folds away and its toggle brings it back over the chat's
-        room; wide again: it returns if it was folded, not closed."""
         super().resizeEvent(event)
-        narrow = self.width() < PANE_FOLD_WIDTH
-        if narrow and self.thought_pane.isVisible() and not self._pane_folded:
-            self._pane_folded = True
-            self.thought_pane.hide()
-            self.actions.show_thoughts.blockSignals(True)
-            self.actions.show_thoughts.setChecked(False)
-            self.actions.show_thoughts.blockSignals(False)
-        elif not narrow and self._pane_folded:
-            self._pane_folded = False
-            if not self._pane_closed_by_user:
-                self.actions.show_thoughts.setChecked(True)
+        self.pane.on_resized()
 
     def dragEnterEvent(self, event) -> None:
         if any(u.toLocalFile().lower().endswith(".gguf") for u in event.mimeData().urls()):

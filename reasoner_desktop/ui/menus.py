@@ -80,7 +80,7 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
     chat_menu.addActions([a.stop, a.regenerate])
     help_menu = w.menuBar().addMenu(tr("&Help"))
     help_menu.addAction(a.shortcuts)
-    help_menu.addAction(_action(w, "actionScalingLab", tr("Scaling &lab…"), w.open_scaling_lab))
+    help_menu.addAction(_action(w, "actionScalingLab", tr("Scaling &lab…"), w.lab.open))
     help_menu.addAction(_action(w, "actionAbout", tr("&About Reasoner Desktop"), lambda: about(w)))
 
     bar = QToolBar(tr("Main toolbar"))

@@ -201,6 +201,13 @@
     </message>
   </context>
   <context>
+    <name>LabActions</name>
+    <message>
+      <source>Wait for the answer being written (or Stop it), and for a model.</source>
+      <translation>请等待正在写的回答（或停止它），并先加载模型。</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>%1 tokens/s</source>
@@ -415,10 +422,6 @@ Open it in your web browser?</source>
     <message>
       <source>Undo delete</source>
       <translation>撤销删除</translation>
-    </message>
-    <message>
-      <source>Wait for the answer being written (or Stop it), and for a model.</source>
-      <translation>请等待正在写的回答（或停止它），并先加载模型。</translation>
     </message>
     <message numerus="yes">
       <source>%n old message(s) left out to fit the context</source>
