@@ -173,13 +173,11 @@ def _eval(args, data_dir: Path) -> int:
         if not args.json and sys.stderr.isatty():
             print(f"\r{done} / {total}", end="", file=sys.stderr, flush=True)
 
+    from reasoner_desktop.inference.errors import GenerationError
+
     try:
         report = run_eval(engine, config, on_progress=progress)
-    except Exception as exc:  # noqa: BLE001 - one sentence, as for ask
-        from reasoner_desktop.inference.errors import GenerationError
-
-        if not isinstance(exc, GenerationError):
-            raise
+    except GenerationError as exc:  # one sentence, as for ask
         raise UserError(str(exc)) from None
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)

@@ -194,8 +194,7 @@ class LlamaEngine:
 
         started = time.perf_counter()  # time to first token counts fitting the prompt too
         n_paths = request.samples
-        if not 1 <= n_paths <= self.max_paths:
-            raise GenerationError(f"Paths must be between 1 and {self.max_paths} (not {n_paths}).")
+        self._refuse_a_path_count_out_of_range(n_paths)
         fitted = self._fit_prompt(request, cancel, paths=n_paths)
         if fitted is None:
             return Generation.cancelled(self, request)
@@ -217,11 +216,14 @@ class LlamaEngine:
         checks this before it stores anything."""
         if request.samples == 1:
             return
-        if not 1 <= request.samples <= self.max_paths:
-            raise GenerationError(f"Paths must be between 1 and {self.max_paths} (not {request.samples}).")
+        self._refuse_a_path_count_out_of_range(request.samples)
         fitted = self._fit_prompt(request, lambda: False, paths=request.samples)
         if fitted is not None:
             self._refuse_paths_that_do_not_fit(request.samples, len(fitted[1]))
+
+    def _refuse_a_path_count_out_of_range(self, n_paths: int) -> None:
+        if not 1 <= n_paths <= self.max_paths:
+            raise GenerationError(f"Paths must be between 1 and {self.max_paths} (not {n_paths}).")
 
     def _refuse_paths_that_do_not_fit(self, n_paths: int, prompt_tokens: int) -> None:
         fit = self.paths_that_fit(prompt_tokens)

@@ -66,6 +66,8 @@ class ParallelGeneration:
             path_request = replace(request, sampling=replace(sampling, seed=base_seed + i))
             self.paths.append(Generation(engine, _PathModel(adapter, i, len(tokens)), path_request, plan, tokens,
                                          dropped, cancel, started=started, n_ctx=len(tokens) + share))
+        self.first_token_at: float | None = None
+        self.generated = 0  # tokens of every path
         self.logprob_sum = [0.0] * n_paths
         self.logprob_count = [0] * n_paths
         self.stats = GenerationStats(model=engine.name, prompt_tokens=len(tokens), notes=list(plan.notes),
@@ -104,8 +106,6 @@ class ParallelGeneration:
                                                      seed=sp.seed))
         logits_at: dict[int, int] = {i: -1 for i in range(n)}  # path -> batch entry of its fresh logits
         live = set(range(n))
-        self.first_token_at: float | None = None
-        self.generated = 0
         try:
             while live:
                 if self.cancel():
@@ -179,9 +179,8 @@ class ParallelGeneration:
         ttfts = [p.stats.ttft_seconds for p in paths if p.stats.ttft_seconds is not None]
         stats.ttft_seconds = min(ttfts) if ttfts else None
         stats.thinking_seconds = max((p.stats.thinking_seconds for p in paths), default=0.0)
-        first = getattr(self, "first_token_at", None)
-        if first is not None and end > first:
-            stats.tokens_per_second = getattr(self, "generated", 0) / (end - first)
+        if self.first_token_at is not None and end > self.first_token_at:
+            stats.tokens_per_second = self.generated / (end - self.first_token_at)
         if stats.stop_reason != "stopped":
             stats.stop_reason = "eos"
         stats.budget = ("extended" if any(p.stats.extensions for p in paths)

@@ -55,6 +55,13 @@ def _record(m: Message) -> MessageRecord:
     )
 
 
+def _vote_row(conversation_id: int, question_id: int, vote: dict) -> Vote:
+    """A vote (ConversationRecord.votes' form) as a row."""
+    return Vote(conversation_id=conversation_id, question_id=question_id, method=vote["method"],
+                answer=vote.get("answer") or "", agree=int(vote.get("agree", 0)), of=int(vote.get("of", 0)),
+                winner_id=vote.get("winner"), paths_json=json.dumps(vote.get("paths") or []))
+
+
 def _vote_dict(v: Vote) -> dict:
     try:
         paths = json.loads(v.paths_json or "[]")
@@ -217,9 +224,7 @@ class HistoryRepository:
         """Record (or replace) the vote among a question's parallel answers; see ConversationRecord.votes."""
         with self._write() as s:
             s.execute(delete(Vote).where(Vote.question_id == question_id))
-            s.add(Vote(conversation_id=conversation_id, question_id=question_id, method=vote["method"],
-                       answer=vote.get("answer") or "", agree=int(vote.get("agree", 0)), of=int(vote.get("of", 0)),
-                       winner_id=vote.get("winner"), paths_json=json.dumps(vote.get("paths") or [])))
+            s.add(_vote_row(conversation_id, question_id, vote))
 
     def all_conversations(self) -> list[ConversationRecord]:
         return [c for c in (self.get_conversation(s.id) for s in self.list_conversations()) if c is not None]
@@ -425,9 +430,8 @@ class HistoryRepository:
                     if question not in new_ids:
                         continue
                     paths = [dict(p, message_id=new_ids.get(p.get("message_id"))) for p in v.get("paths") or []]
-                    s.add(Vote(conversation_id=row.id, question_id=new_ids[question], method=v["method"],
-                               answer=v.get("answer") or "", agree=int(v.get("agree", 0)), of=int(v.get("of", 0)),
-                               winner_id=new_ids.get(v.get("winner")), paths_json=json.dumps(paths)))
+                    s.add(_vote_row(row.id, new_ids[question], dict(v, winner=new_ids.get(v.get("winner")),
+                                                                    paths=paths)))
                 imported.append(row.id)
         return imported, skipped
 
