@@ -8,6 +8,10 @@ from dataclasses import asdict, dataclass, field
 @dataclass(frozen=True, slots=True)
 class ThinkingDelta:
     text: str
+    # Set by the generation (not the parsers): the thought's length in tokens so far and its budget
+    # (the cap it is closed at; None: none), for a live budget bar. Not part of equality.
+    tokens: int = field(default=0, compare=False)
+    budget: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +40,7 @@ class GenerationStats:
     total_seconds: float = 0.0
     tokens_per_second: float = 0.0
     stop_reason: str = "eos"  # eos | length | stopped | error
-    budget: str = "none"  # none | cut | extended (extended wins when a thought was both)
+    budget: str = "none"  # none | cut | extended | answered_now (the user's "Answer now" wins, then extended)
     thought_cut: bool = False  # the thought was closed for the model (budget or token allowance)
     extensions: int = 0  # how often "Wait" replaced an early end of the thought
     dropped_messages: int = 0  # old messages left out to fit the context
@@ -44,6 +48,11 @@ class GenerationStats:
     notes: list[str] = field(default_factory=list)
     paths: int = 1  # reasoning paths decoded together (the Done of a parallel generation: their totals)
     mean_logprob: float | None = None  # a path's confidence: mean log-probability of its sampled tokens
+    thinking_budget: int | None = None  # the thought's cap in tokens (the user's, or prompted thinking's default)
+    answered_now: bool = False  # the user pressed "Answer now" while it thought
+    continued_from: int | None = None  # "Think longer" on an earlier answer: that answer's message id
+    continued_tokens: int = 0  # ... whose thought (this many of thinking_tokens) this one goes on from
+    examples_used: list[int] = field(default_factory=list)  # liked answers put in the prompt as worked examples
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -33,7 +33,7 @@ from reasoner_desktop.inference.llama_adapter import supports_gpu_offload as _su
 from reasoner_desktop.inference.memory import MemoryNeed, Room, choose_context, estimate_memory, largest_context
 from reasoner_desktop.inference.model_files import check_model_file
 from reasoner_desktop.inference.presets import SAMPLING_FIELDS, Sampling, family_of, recommended_sampling
-from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt, resolve_mode
+from reasoner_desktop.inference.prompt import ChatTemplate, PromptPlan, build_prompt, continue_thought, resolve_mode
 from reasoner_desktop.inference.template_sandbox import RenderCancelled
 from reasoner_desktop.inference.templates import FALLBACK_MARKERS
 from reasoner_desktop.inference.trimming import PromptFitter
@@ -77,6 +77,9 @@ class GenerationRequest:
     examples: Sequence[FewShotExample] = field(default_factory=tuple)  # prompted mode: manual CoT
     reasoning_effort: str | None = None  # gpt-oss: low | medium | high
     samples: int = 1  # reasoning paths decoded together (1..MAX_PARALLEL_SEQUENCES); see inference/parallel.py
+    # "Think longer" after the fact: an earlier answer's thought to go on from ("Wait" is written after it);
+    # messages then end with that answer's question. min_thinking_tokens counts the new tokens only.
+    continue_thought: str | None = None
 
 
 def _gb(n: int) -> str:
@@ -188,8 +191,13 @@ class LlamaEngine:
     def tokenize(self, text: str) -> list[int]:
         return self._llm.tokenize(text)
 
-    def stream(self, request: GenerationRequest, cancel: Callable[[], bool] = lambda: False) -> Iterator[StreamEvent]:
-        """Generate one answer. Checks `cancel` before every token; always ends with Done."""
+    def stream(self, request: GenerationRequest, cancel: Callable[[], bool] = lambda: False, *,
+               answer_now: Callable[[], bool] = lambda: False) -> Iterator[StreamEvent]:
+        """Generate one answer. Checks `cancel` before every token; always ends with Done.
+
+        `answer_now` is asked before every token too: once it is true, a thought still running is closed for
+        the model (with the request's budget sentence) and the model answers. Both are thread-safe flags
+        (e.g. threading.Event.is_set) that the GUI thread may set while this runs on the worker's."""
         from reasoner_desktop.inference.generation import Generation
 
         started = time.perf_counter()  # time to first token counts fitting the prompt too
@@ -200,12 +208,18 @@ class LlamaEngine:
             return Generation.cancelled(self, request)
         plan, tokens, dropped = fitted
         if n_paths == 1:
-            return Generation(self, self._llm, request, plan, tokens, dropped, cancel, started=started).run()
+            return Generation(self, self._llm, request, plan, tokens, dropped, cancel, started=started,
+                              answer_now=answer_now).run()
         self._refuse_paths_that_do_not_fit(n_paths, len(tokens))
         from reasoner_desktop.inference.parallel import ParallelGeneration
 
         return ParallelGeneration(self, self._llm, request, plan, tokens, dropped, cancel, n_paths,
-                                  started=started).run()
+                                  started=started, answer_now=answer_now).run()
+
+    def prompt_tokens(self, request: GenerationRequest) -> int:
+        """How many tokens the prompt of `request` takes, as rendered for this model (nothing is evaluated):
+        what the context holds before the next answer."""
+        return len(self._tokenize_prompt(self._plan(request, request.messages).text))
 
     @property
     def max_paths(self) -> int:
@@ -255,6 +269,11 @@ class LlamaEngine:
             )
         except jinja2.TemplateError as exc:
             raise GenerationError(f"The model's chat template failed on this conversation: {exc}") from None
+        if request.continue_thought is not None:
+            try:
+                plan = continue_thought(plan, request.continue_thought)
+            except ValueError as exc:
+                raise GenerationError(str(exc)) from None
         plan.notes = self.load_notes + plan.notes
         return plan
 

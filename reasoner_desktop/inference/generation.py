@@ -28,6 +28,7 @@ from reasoner_desktop.domain.messages import ThinkingMode
 from reasoner_desktop.domain.reasoning import HarmonyParser, ReasoningFormat, make_parser
 from reasoner_desktop.inference.errors import GenerationError
 from reasoner_desktop.inference.llama_adapter import LlamaAdapter
+from reasoner_desktop.inference.prompt import CONTINUE_TEXT
 
 # Prompt tokens are evaluated in slices this long so that Stop is seen between them.
 PREFILL_SLICE = 128
@@ -37,7 +38,7 @@ PROMPTED_DEFAULT_MAX_THINKING = 512
 # so that a long thought never ends with no answer.
 ANSWER_RESERVE_SHARE = 4
 ANSWER_RESERVE_MAX = 256
-EXTENSION_TEXT = "\nWait"
+EXTENSION_TEXT = CONTINUE_TEXT  # "\nWait"
 # How many recent thought tokens can be taken back when the model closes its thought.
 REWIND_WINDOW = 32
 
@@ -72,6 +73,14 @@ def prefill(llm: LlamaAdapter, tokens: list[int], cancel: Callable[[], bool]) ->
     return len(tokens) - keep
 
 
+def budget_outcome(stats: GenerationStats) -> str:
+    """What acted on the thought, as stored on the message: the user's "Answer now", else "Wait"
+    extensions, else a cut (by the budget or the token allowance), else nothing."""
+    if stats.answered_now:
+        return "answered_now"
+    return "extended" if stats.extensions else "cut" if stats.thought_cut else "none"
+
+
 @dataclass(slots=True)
 class _Mark:
     """State just before one thought token was fed, to rewind to."""
@@ -85,18 +94,23 @@ class _Mark:
 
 class Generation:
     def __init__(self, engine, llm: LlamaAdapter, request, plan, tokens: list[int], dropped: int,
-                 cancel: Callable[[], bool], *, started: float | None = None, n_ctx: int | None = None) -> None:
+                 cancel: Callable[[], bool], *, started: float | None = None, n_ctx: int | None = None,
+                 answer_now: Callable[[], bool] = lambda: False) -> None:
         self.engine, self.llm, self.request, self.plan = engine, llm, request, plan
-        self.tokens, self.dropped, self.cancel = tokens, dropped, cancel
+        self.tokens, self.dropped, self.cancel, self.answer_now_asked = tokens, dropped, cancel, answer_now
         custom = plan.tags if plan.format is ReasoningFormat.CUSTOM else None
         self.parser = make_parser(plan.format, starts_inside=plan.starts_inside_thought, custom=custom)
         self.close_marker = "<|end|>" if isinstance(self.parser, HarmonyParser) else plan.tags.close
         self.sampling = request.sampling or engine.recommended_sampling(plan.mode)
-        self.min_thinking = request.min_thinking_tokens or 0
-        self.max_thinking = effective_max_thinking(request.max_thinking_tokens, request.min_thinking_tokens,
-                                                   plan.mode)
+        # "Think longer" on an earlier answer: its thought is already written (in the prompt); it counts
+        # towards this thought's length, and the budgets apply to what comes after it.
+        carried = len(engine.tokenize(plan.thought_prefill)) if plan.continued else 0
+        self.min_thinking = carried + (request.min_thinking_tokens or 0)
+        max_thinking = effective_max_thinking(request.max_thinking_tokens, request.min_thinking_tokens, plan.mode)
+        self.max_thinking = None if max_thinking is None else carried + max_thinking
         self.stats = GenerationStats(model=engine.name, prompt_tokens=len(tokens), notes=list(plan.notes),
-                                     dropped_messages=dropped, n_ctx=engine.n_ctx)
+                                     dropped_messages=dropped, n_ctx=engine.n_ctx, thinking_tokens=carried,
+                                     thinking_budget=self.max_thinking, continued_tokens=carried)
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.raw: list[str] = []
         self.raw_len = 0
@@ -142,6 +156,9 @@ class Generation:
                 if self.cancel():
                     stats.stop_reason = "stopped"
                     break
+                if self.wants_answer_now():
+                    yield from self.answer_now()  # the close is evaluated: the next token is the answer's
+                    continue
                 yield from self.step(llm.sample())
         except RuntimeError as exc:  # llama_decode failures
             raise GenerationError(f"The model failed while generating: {exc}") from exc
@@ -217,6 +234,16 @@ class Generation:
                 stats.thought_cut = True
                 yield from self._close()
 
+    def wants_answer_now(self) -> bool:
+        """The user pressed "Answer now" while this path still thinks (asked before every token)."""
+        return self.parser.in_thought and not self.closed_by_us and self.answer_now_asked()
+
+    def answer_now(self) -> Iterator[StreamEvent]:
+        """Close the thought for the model now (with the budget sentence, if one is set) so that the next
+        token is the answer's."""
+        self.stats.answered_now = True
+        yield from self._close(self.request.budget_message)
+
     def closing(self) -> Iterator[StreamEvent]:
         """The rest of the text, then Done."""
         end = time.perf_counter()
@@ -236,6 +263,7 @@ class Generation:
         for d in deltas:
             if isinstance(d, ThinkingDelta):
                 self.yielded_len += len(d.text)
+                d = ThinkingDelta(d.text, self.stats.thinking_tokens, self.max_thinking)
             yield d
 
     def _finish(self) -> Iterator[StreamEvent]:
@@ -246,7 +274,7 @@ class Generation:
         stats.total_seconds = end - self.started
         if self.parser.saw_thought:
             stats.thinking_seconds = (self.thought_end_at or end) - self.started
-        stats.budget = "extended" if stats.extensions else "cut" if stats.thought_cut else "none"
+        stats.budget = budget_outcome(stats)
         yield Done(stats)
 
     def _prefill(self) -> int | None:

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from reasoner_desktop.domain.events import ContextTrimmed, Done, GenerationStats, PathEvent, StreamEvent
 from reasoner_desktop.inference.errors import GenerationError
-from reasoner_desktop.inference.generation import Generation, prefill
+from reasoner_desktop.inference.generation import Generation, budget_outcome, prefill
 from reasoner_desktop.inference.llama_adapter import LlamaAdapter
 
 
@@ -55,7 +55,8 @@ class ParallelGeneration:
     the totals."""
 
     def __init__(self, engine, adapter: LlamaAdapter, request, plan, tokens: list[int], dropped: int,
-                 cancel: Callable[[], bool], n_paths: int, *, started: float) -> None:
+                 cancel: Callable[[], bool], n_paths: int, *, started: float,
+                 answer_now: Callable[[], bool] = lambda: False) -> None:
         self.engine, self.adapter, self.tokens, self.cancel = engine, adapter, tokens, cancel
         self.started = started
         share = (engine.n_ctx - len(tokens)) // n_paths
@@ -65,7 +66,8 @@ class ParallelGeneration:
         for i in range(n_paths):
             path_request = replace(request, sampling=replace(sampling, seed=base_seed + i))
             self.paths.append(Generation(engine, _PathModel(adapter, i, len(tokens)), path_request, plan, tokens,
-                                         dropped, cancel, started=started, n_ctx=len(tokens) + share))
+                                         dropped, cancel, started=started, n_ctx=len(tokens) + share,
+                                         answer_now=answer_now))
         self.first_token_at: float | None = None
         self.generated = 0  # tokens of every path
         self.logprob_sum = [0.0] * n_paths
@@ -118,6 +120,10 @@ class ParallelGeneration:
                 for i in sorted(live):
                     if i not in logits_at:
                         continue  # its tokens wait for room in the batch
+                    if paths[i].wants_answer_now():  # its close is queued; it samples after the next decode
+                        for ev in paths[i].answer_now():
+                            yield PathEvent(i, ev)
+                        continue
                     token = adapter.sample_path(samplers[i], logits_at[i])
                     self.logprob_sum[i] += adapter.token_logprob(logits_at[i], token)
                     self.logprob_count[i] += 1
@@ -183,6 +189,8 @@ class ParallelGeneration:
             stats.tokens_per_second = self.generated / (end - self.first_token_at)
         if stats.stop_reason != "stopped":
             stats.stop_reason = "eos"
-        stats.budget = ("extended" if any(p.stats.extensions for p in paths)
-                        else "cut" if any(p.stats.thought_cut for p in paths) else "none")
+        stats.answered_now = any(p.stats.answered_now for p in paths)
+        stats.extensions = sum(p.stats.extensions for p in paths)
+        stats.thought_cut = any(p.stats.thought_cut for p in paths)
+        stats.budget = budget_outcome(stats)
         yield Done(stats)

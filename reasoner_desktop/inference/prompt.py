@@ -9,7 +9,7 @@ and drive the model token by token.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reasoner_desktop.domain.messages import ChatMessage, FewShotExample, Role, ThinkingMode
 from reasoner_desktop.domain.reasoning import (
@@ -29,6 +29,8 @@ from reasoner_desktop.inference.templates import (  # noqa: F401 - re-exported f
 CANNOT_DISABLE_NOTE = "This model cannot switch its thinking off; it will think anyway."
 HARMONY_OFF_NOTE = "gpt-oss cannot switch its thinking off; using low reasoning effort instead."
 HARMONY_ANALYSIS = "<|channel|>analysis<|message|>"
+# Written into a thought to make the model go on thinking (s1's budget forcing; "Think longer").
+CONTINUE_TEXT = "\nWait"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class PromptPlan:
     # Text written into the thought on the model's behalf (shown as part of the thought).
     thought_prefill: str = ""
     notes: list[str] = field(default_factory=list)
+    continued: bool = False  # the prefill is an earlier answer's whole thought, carried on ("Think longer")
 
 
 def resolve_mode(requested: ThinkingMode | None, fmt: ReasoningFormat) -> ThinkingMode:
@@ -244,3 +247,23 @@ def _prompted(template: ChatTemplate, history: Sequence[ChatMessage], fmt: Reaso
     parse_fmt = fmt if fmt in (ReasoningFormat.MAGISTRAL, ReasoningFormat.CUSTOM) else ReasoningFormat.THINK
     return PromptPlan(text, ThinkingMode.PROMPTED, parse_fmt, tags, starts_inside_thought=True,
                       thought_prefill=texts.prefill, notes=notes)
+
+
+def continue_thought(plan: PromptPlan, thought: str) -> PromptPlan:
+    """"Think longer" on an earlier answer: the prompt of its question, then its thought written into the
+    model's turn as the model wrote it, then "Wait", so that the model goes on thinking from there. With the
+    same conversation the prompt begins like the one the old answer was written after, so the KV cache
+    holds all but the last few tokens. Raises ValueError when this model's turns have no thought."""
+    carried = thought.rstrip() + CONTINUE_TEXT
+    text = plan.text
+    if plan.thought_prefill and text.endswith(plan.thought_prefill):
+        base = text[: -len(plan.thought_prefill)]  # prompted thinking: the stored thought starts with the prefill
+    elif plan.starts_inside_thought:
+        base = text
+    elif plan.format is ReasoningFormat.HARMONY:
+        base = text + HARMONY_ANALYSIS
+    elif plan.format in (ReasoningFormat.THINK, ReasoningFormat.MAGISTRAL, ReasoningFormat.CUSTOM):
+        base = text + _opener(plan.format, plan.tags)
+    else:
+        raise ValueError("This model answers without a chain of thought here, so there is none to continue.")
+    return replace(plan, text=base + carried, starts_inside_thought=True, thought_prefill=carried, continued=True)
