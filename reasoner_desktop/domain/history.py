@@ -76,6 +76,7 @@ class ConversationRecord:
     # question id -> vote among its parallel answers: {"method", "answer", "agree", "of", "winner" (message
     # id), "paths": [{"message_id", "final_answer", "key", "confidence"}]}
     votes: dict[int, dict] = field(default_factory=dict)
+    keep_thoughts: bool = False  # "Keep all thoughts": new answers start with keep_thinking set
 
     @property
     def path_messages(self) -> list[MessageRecord]:

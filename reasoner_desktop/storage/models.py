@@ -51,6 +51,8 @@ class Conversation(Base):
     settings_json: Mapped[str | None] = mapped_column(Text)
     # The newest message of the branch the user is on; the active path runs from it up the parents.
     active_leaf_id: Mapped[int | None] = mapped_column(Integer)
+    # "Keep all thoughts": new answers start with keep_thinking set (see set_conversation_keep_thoughts).
+    keep_thoughts: Mapped[bool] = mapped_column(Boolean, default=False)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True, order_by="Message.id"
@@ -62,6 +64,7 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         Index("ix_messages_status", "status"),
+        Index("ix_messages_rating", "rating"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,3 +109,19 @@ class Vote(Base):
     # [{"message_id", "final_answer", "key", "confidence"}], one per path, in path order
     paths_json: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Example(Base):
+    """A worked example of the user's library for manual chain of thought (see domain/examples.py)."""
+
+    __tablename__ = "examples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    thought: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text)
+    # The answer it was made from, if any; the example stays when that answer is deleted.
+    source_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"),
+                                                          index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -20,9 +20,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reasoner_desktop.domain.events import GenerationStats
+from reasoner_desktop.domain.examples import LibraryExample, LikedExample
 from reasoner_desktop.domain.messages import ChatMessage, MessageStatus, Role
 from reasoner_desktop.storage.models import Conversation, Message, Vote, new_uuid, utcnow
 from reasoner_desktop.domain.history import ConversationRecord, ConversationSummary, MessageRecord, SearchHit
+from reasoner_desktop.storage import examples
 from reasoner_desktop.storage.errors import HistoryWriteError, translate_error
 from reasoner_desktop.storage.search import search_messages
 
@@ -218,6 +220,7 @@ class HistoryRepository:
             pinned=conv.pinned, model=conv.model, system_prompt=conv.system_prompt,
             messages=messages, active_path=path_to(leaf, parents), uuid=conv.uuid or "",
             settings=json.loads(conv.settings_json) if conv.settings_json else {}, votes=votes,
+            keep_thoughts=bool(conv.keep_thoughts),
         )
 
     def save_vote(self, conversation_id: int, question_id: int, vote: dict) -> None:
@@ -235,6 +238,16 @@ class HistoryRepository:
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> None:
         self._update_conversation(conversation_id, pinned=pinned)
+
+    def set_conversation_keep_thoughts(self, conversation_id: int, keep: bool) -> None:
+        """"Keep all thoughts": every answer of the conversation, those there and those to come,
+        sends its thought back to the model in later prompts (or, unset, none does), in one transaction."""
+        with self._write() as s:
+            if s.execute(update(Conversation).where(Conversation.id == conversation_id)
+                         .values(keep_thoughts=keep)).rowcount == 0:
+                raise KeyError(conversation_id)
+            s.execute(update(Message).where(Message.conversation_id == conversation_id,
+                                            Message.role == Role.ASSISTANT.value).values(keep_thinking=keep))
 
     def delete_conversation(self, conversation_id: int) -> None:
         """Deletes the conversation and all its messages (the UI offers an undo window first)."""
@@ -336,9 +349,10 @@ class HistoryRepository:
     def start_assistant_message(self, conversation_id: int, parent_id: int, model: str | None,
                                 sampling: dict | None = None) -> int:
         with self._write() as s:
+            keep = s.scalar(select(Conversation.keep_thoughts).where(Conversation.id == conversation_id))
             msg = Message(conversation_id=conversation_id, parent_id=parent_id, role=Role.ASSISTANT.value,
                           status=MessageStatus.STREAMING.value, model=model, writer=self._writer,
-                          sampling_json=json.dumps(sampling) if sampling else None)
+                          sampling_json=json.dumps(sampling) if sampling else None, keep_thinking=bool(keep))
             s.add(msg)
             s.flush()
             s.execute(update(Conversation).where(Conversation.id == conversation_id)
@@ -383,6 +397,37 @@ class HistoryRepository:
             if s.execute(update(Message).where(Message.id == message_id).values(**values)).rowcount == 0:
                 raise KeyError(message_id)
 
+    # -- worked examples ---------------------------------------------------------------
+
+    def liked_examples(self, question: str, k: int = 3, *,
+                       exclude_conversation_id: int | None = None) -> list[LikedExample]:
+        """Up to `k` of the user's thumbs-up answers (complete, with a thought and an answer) as worked
+        examples for `question`, those whose questions are most like it first (storage/examples.py
+        says how, Chinese included), never two from one conversation, filled up with the newest
+        liked answers when fewer are alike. `exclude_conversation_id`: the conversation being
+        answered, whose liked answers are in its context already. No liked answers: []."""
+        with self._read() as s:
+            return examples.liked_examples(s, question, k, exclude_conversation_id)
+
+    def list_examples(self) -> list[LibraryExample]:
+        """The user's example library, oldest first."""
+        with self._read() as s:
+            return examples.list_library(s)
+
+    def add_example(self, question: str, thought: str, answer: str, source_message_id: int | None = None) -> int:
+        """A new library example (texts trimmed); ValueError without a question or an answer,
+        KeyError for an unknown source message."""
+        with self._write() as s:
+            return examples.add_to_library(s, question, thought, answer, source_message_id)
+
+    def update_example(self, example_id: int, question: str, thought: str, answer: str) -> None:
+        with self._write() as s:
+            examples.update_in_library(s, example_id, question, thought, answer)
+
+    def delete_example(self, example_id: int) -> None:
+        with self._write() as s:
+            examples.delete_from_library(s, example_id)
+
     # -- import ----------------------------------------------------------------------
 
     def import_conversations(self, conversations: list[ConversationRecord], *,
@@ -403,7 +448,7 @@ class HistoryRepository:
                     conv_uuid = new_uuid()
                 row = Conversation(uuid=conv_uuid, title=conv.title, created_at=conv.created_at,
                                    updated_at=conv.updated_at, pinned=conv.pinned, model=conv.model,
-                                   system_prompt=conv.system_prompt,
+                                   system_prompt=conv.system_prompt, keep_thoughts=conv.keep_thoughts,
                                    settings_json=json.dumps(conv.settings) if conv.settings else None)
                 s.add(row)
                 s.flush()
