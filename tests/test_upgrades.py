@@ -324,3 +324,26 @@ def test_a_read_only_history_that_needs_an_upgrade_says_so(tmp_path):
     (line,) = result.stderr.strip().splitlines()
     assert "is read-only and needs an upgrade" in line
     assert db.read_bytes() == before
+
+
+# -- every earlier revision ---------------------------------------------------------------
+
+def _earlier_revisions() -> list[str]:
+    return [r.revision for r in schema.script_directory().walk_revisions() if r.revision != head_revision()]
+
+
+@pytest.mark.parametrize("revision", _earlier_revisions())
+def test_a_history_at_each_earlier_revision_upgrades_to_head_keeping_every_message(tmp_path, revision):
+    db = tmp_path / "history.db"
+    n = make_history(db, revision, conversations=12, per_conversation=6)
+    digest = messages_digest(db)
+    repo = open_history(db)
+    try:
+        assert repo.startup_notices == []
+        assert revision_and_schema(db) == (head_revision(), True)
+        assert [b.label for b in list_backups(db)] == [revision]
+        assert messages_digest(db) == digest and digest[0] == n
+        assert [c.id for c in repo.all_conversations()] == list(range(12, 0, -1))
+        assert [h.message_id for h in repo.search("token41")] == [41]
+    finally:
+        repo.engine.dispose()
