@@ -35,16 +35,12 @@ def _positive(text: str) -> int:
 
 
 def _load_examples(path: str):
-    from reasoner_desktop.domain.messages import FewShotExample
+    from reasoner_desktop.services.examples import load_examples_file
 
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return tuple(FewShotExample(str(d["question"]), str(d["thought"]), str(d["answer"])) for d in data)
-    except OSError as exc:
-        raise UserError(f"Cannot read the examples file {path}: {exc.strerror or exc}") from None
-    except (ValueError, TypeError, KeyError):
-        raise UserError(f'The examples file {path} must be a JSON list of {{"question", "thought", "answer"}} '
-                        "objects.") from None
+        return load_examples_file(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     gui.add_argument("--model", metavar="PATH", help="GGUF file to load (default: the bundled SmolLM2)")
 
     ask = sub.add_parser("ask", help="ask one question, stream the thought and answer, store the exchange")
-    ask.add_argument("prompt")
+    ask.add_argument("prompt", nargs="?", default="", help="the question (not with --think-longer)")
     ask.add_argument("--model", metavar="NAME|PATH", help="a model from `models list`, or any GGUF file "
                      "(default: the bundled SmolLM2)")
     think = ask.add_mutually_exclusive_group()
@@ -79,8 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--max-extensions", type=_positive, default=8, metavar="N",
                      help="at most N Wait extensions (default 8)")
     ask.add_argument("--effort", choices=["low", "medium", "high"], help="reasoning effort (gpt-oss)")
-    ask.add_argument("--examples", metavar="FILE.json", help="few-shot worked examples for prompted thinking: "
-                     'a JSON list of {"question", "thought", "answer"}')
+    ask.add_argument("--examples", metavar="FILE.json|liked", help="worked examples for prompted thinking: a JSON "
+                     'list of {"question", "thought", "answer"}, or "liked": your thumbs-up answers to the most '
+                     "similar questions (Auto-CoT from your history)")
+    ask.add_argument("--k", type=_positive, default=3, metavar="N", help="with --examples liked: how many (default 3)")
+    ask.add_argument("--keep-thoughts", action="store_true", help="this turn sees the earlier answers' thoughts")
+    ask.add_argument("--think-longer", type=int, metavar="MESSAGE_ID", help="go on from that answer's thought "
+                     '("Wait", at least --min-thinking more tokens, default 512) and answer again beside it')
     ask.add_argument("--max-tokens", type=_positive, metavar="N",
                      help="cap on generated tokens (default: until the context window is full)")
     ask.add_argument("--temperature", type=float, help="sampling temperature (default: the model's recommended)")
@@ -100,8 +101,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="custom thought delimiters (implies --reasoning-format custom)")
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
 
-    hist = sub.add_parser("history", help="list stored conversations")
-    hist.add_argument("conversation", nargs="?", type=int, metavar="ID", help="only this conversation")
+    hist = sub.add_parser("history", help="list stored conversations; `history keep-thought MESSAGE_ID on|off` "
+                          "keeps an answer's thought in (or out of) the context of later questions")
+    hist.add_argument("target", nargs="*", metavar="ID | keep-thought MESSAGE_ID on|off",
+                      help="only this conversation")
     hist.add_argument("--json", action="store_true", help="conversations with their messages as JSON")
     search = sub.add_parser("search", help="full-text search over stored answers (and thoughts)")
     search.add_argument("query")
@@ -299,11 +302,14 @@ def _paths(text: str) -> int:
 def _ask(args, data_dir: Path) -> int:
     from reasoner_desktop.domain.events import AnswerDelta, ThinkingDelta
     from reasoner_desktop.domain.messages import MessageStatus, ThinkingMode
-    from reasoner_desktop.services.chat import ChatService, TurnOptions
+    from reasoner_desktop.services.chat import THINK_LONGER_DEFAULT, ChatService, TurnOptions
 
-    if not args.prompt.strip():
+    if args.think_longer is not None and args.prompt.strip():
+        raise UserError("--think-longer continues an answer: give its message id, not a question.")
+    if args.think_longer is None and not args.prompt.strip():
         raise UserError("The question is empty.")
-    examples = _load_examples(args.examples) if args.examples else ()
+    liked = args.examples == "liked"
+    examples = _load_examples(args.examples) if args.examples and not liked else ()
     repo = _open_repo(data_dir, write=True)  # a read-only history fails before the model loads
     from reasoner_desktop.domain.reasoning import ThinkTags
 
@@ -334,7 +340,8 @@ def _ask(args, data_dir: Path) -> int:
         sampling.seed = args.seed
     options = TurnOptions(mode=mode, max_thinking_tokens=args.max_thinking, min_thinking_tokens=args.min_thinking,
                           budget_message=args.budget_message, max_tokens=args.max_tokens, sampling=sampling,
-                          examples=examples, reasoning_effort=args.effort, samples=args.samples)
+                          examples=examples, reasoning_effort=args.effort, samples=args.samples,
+                          keep_thoughts=args.keep_thoughts, liked_examples=args.k if liked else 0)
     if args.conversation is not None and repo.get_conversation(args.conversation) is None:
         raise UserError(f"No conversation with id {args.conversation}.")
 
@@ -362,10 +369,17 @@ def _ask(args, data_dir: Path) -> int:
 
     from reasoner_desktop.inference.errors import GenerationError
 
+    service = ChatService(repo, engine)
     try:
-        result = ChatService(repo, engine).run_turn(args.conversation, args.prompt, options, on_event=on_event)
+        if args.think_longer is not None:
+            result = service.think_longer(args.think_longer, args.min_thinking or THINK_LONGER_DEFAULT, options,
+                                          on_event=on_event)
+        else:
+            result = service.run_turn(args.conversation, args.prompt, options, on_event=on_event)
     except GenerationError as exc:  # e.g. more paths than fit the context: nothing was stored
         raise UserError(str(exc)) from None
+    except KeyError:
+        raise UserError(f"No answer with id {args.think_longer}.") from None
     if args.json:
         json.dump(result.to_json(), out, ensure_ascii=False)
         out.write("\n")
@@ -397,6 +411,12 @@ def _ask(args, data_dir: Path) -> int:
 
 
 def _history(args, data_dir: Path) -> int:
+    target = list(args.target)
+    if target and target[0] == "keep-thought":
+        return _keep_thought(target[1:], data_dir)
+    if len(target) > 1 or (target and not target[0].isdigit()):
+        raise UserError("history takes one conversation id, or: keep-thought MESSAGE_ID on|off")
+    args.conversation = int(target[0]) if target else None
     repo = _open_repo(data_dir)
     if args.conversation is not None:
         conv = repo.get_conversation(args.conversation)
@@ -412,6 +432,19 @@ def _history(args, data_dir: Path) -> int:
         return 0
     for conv in conversations:
         print(f"{conv.id:>5}  {conv.updated_at:%Y-%m-%d %H:%M}  {conv.title}  ({len(conv.messages)} messages)")
+    return 0
+
+
+def _keep_thought(words: list[str], data_dir: Path) -> int:
+    if len(words) != 2 or not words[0].isdigit() or words[1] not in ("on", "off"):
+        raise UserError("Usage: history keep-thought MESSAGE_ID on|off")
+    repo = _open_repo(data_dir, write=True)
+    message = repo.get_message(int(words[0]))
+    if message is None or message.role.value != "assistant":
+        raise UserError(f"No answer with id {words[0]}.")
+    repo.set_keep_thinking(message.id, words[1] == "on")
+    print(f"The thought of answer {message.id} is {'kept in' if words[1] == 'on' else 'left out of'} the context "
+          "of later questions.")
     return 0
 
 

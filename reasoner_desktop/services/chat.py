@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, PathEvent, StreamEvent, ThinkingDelta
 from reasoner_desktop.domain.messages import ChatMessage, FewShotExample, MessageStatus, Role, ThinkingMode
+from reasoner_desktop.inference.prompt import PROMPTED_TEXTS, resolve_mode
 from reasoner_desktop.domain.votes import model_choice_prompt, parse_model_choice, vote
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine, Sampling
 from reasoner_desktop.inference.errors import GenerationError
@@ -36,6 +37,13 @@ class TurnOptions:
     examples: tuple[FewShotExample, ...] = ()
     reasoning_effort: str | None = None
     samples: int = 1  # reasoning paths decoded together; more than one ends in a vote
+    keep_thoughts: bool = False  # this turn sees every earlier thought (else only those marked to keep theirs)
+    liked_examples: int = 0  # prompted thinking: this many thumbs-up answers to similar questions as examples
+    # Set by ChatService.think_longer: the earlier answer whose thought this one goes on from.
+    continue_from: int | None = None
+    continue_thought: str | None = None
+
+THINK_LONGER_DEFAULT = 512  # "Think longer" after the fact: at least this many more thinking tokens
 
 
 @dataclass(slots=True)
@@ -112,6 +120,8 @@ class TurnResult:
             "status": self.status.value,
             "stop_reason": s.stop_reason,
             "notes": s.notes,
+            "examples_used": list(s.examples_used),
+            "continued_from": s.continued_from,
             "error": self.error,
             **({"paths": [p.to_json() for p in self.paths],
                 "vote": {k: self.vote[k] for k in ("answer", "agree", "of", "method")} if self.vote else None,
@@ -134,9 +144,11 @@ class ChatService:
         on_start: Callable[[TurnIds], None] = lambda ids: None,
         on_event: Callable[[StreamEvent], None] = lambda ev: None,
         cancel: Callable[[], bool] = lambda: False,
+        answer_now: Callable[[], bool] = lambda: False,
     ) -> TurnResult:
         """Ask `user_text` at the end of the active branch, or (`edit_of`) as an edited
-        version of an earlier question, which starts a new branch beside it."""
+        version of an earlier question, which starts a new branch beside it. `answer_now` (a thread-safe
+        flag) closes a running thought so that the model answers (see LlamaEngine.stream)."""
         options = options or TurnOptions()
         repo = self.repo
         new = conversation_id is None or repo.get_conversation(conversation_id) is None
@@ -156,7 +168,7 @@ class ChatService:
                 tx.commit()
                 on_start(ids)
 
-            return self._answer(conversation_id, user_id, options, started, on_event, cancel)
+            return self._answer(conversation_id, user_id, options, started, on_event, cancel, answer_now)
 
     def regenerate(
         self,
@@ -166,14 +178,64 @@ class ChatService:
         on_start: Callable[[TurnIds], None] = lambda ids: None,
         on_event: Callable[[StreamEvent], None] = lambda ev: None,
         cancel: Callable[[], bool] = lambda: False,
+        answer_now: Callable[[], bool] = lambda: False,
     ) -> TurnResult:
         """A new answer to the same question, kept beside the old one."""
         old = self.repo.get_message(assistant_message_id)
         if old is None or old.parent_id is None:
             raise KeyError(assistant_message_id)
-        return self._answer(old.conversation_id, old.parent_id, options or TurnOptions(), on_start, on_event, cancel)
+        return self._answer(old.conversation_id, old.parent_id, options or TurnOptions(), on_start, on_event, cancel,
+                            answer_now)
 
-    def _request(self, history, options: TurnOptions, sampling: Sampling) -> GenerationRequest:
+    def think_longer(
+        self,
+        assistant_message_id: int,
+        more_tokens: int = THINK_LONGER_DEFAULT,
+        options: TurnOptions | None = None,
+        *,
+        on_start: Callable[[TurnIds], None] = lambda ids: None,
+        on_event: Callable[[StreamEvent], None] = lambda ev: None,
+        cancel: Callable[[], bool] = lambda: False,
+        answer_now: Callable[[], bool] = lambda: False,
+    ) -> TurnResult:
+        """Go on from an answer's thought: "Wait", at least `more_tokens` more thinking tokens, then a new
+        answer, kept beside the old one (whose row is untouched). Raises KeyError for an unknown answer,
+        GenerationError (one sentence) for an answer without a thought."""
+        old = self.repo.get_message(assistant_message_id)
+        if old is None or old.parent_id is None or old.role is not Role.ASSISTANT:
+            raise KeyError(assistant_message_id)
+        if not old.thinking.strip():
+            raise GenerationError("This answer has no chain of thought to continue; use Regenerate instead.")
+        options = options or TurnOptions()
+        prompted = any(old.thinking.startswith(t.prefill) for t in PROMPTED_TEXTS.values())
+        mode = ThinkingMode.PROMPTED if prompted or not self.engine.thinks_natively else ThinkingMode.AUTO
+        options = replace(options, mode=mode, samples=1, min_thinking_tokens=max(1, more_tokens),
+                          continue_from=old.id, continue_thought=old.thinking)
+        return self._answer(old.conversation_id, old.parent_id, options, on_start, on_event, cancel, answer_now)
+
+    def context_tokens(self, conversation_id: int, options: TurnOptions | None = None) -> int:
+        """What the conversation's active branch takes of the context before the next question (its prompt
+        as rendered for the model, with the thoughts that are kept)."""
+        options = options or TurnOptions()
+        history, options, _ = self._prepare(conversation_id, None, options)
+        return self.engine.prompt_tokens(self._request(history, options, None))
+
+    def _prepare(self, conversation_id: int, user_id: int | None,
+                 options: TurnOptions) -> tuple[list[ChatMessage], TurnOptions, list[int]]:
+        """The history the prompt is built from, and the options with the liked answers chosen as worked
+        examples (their message ids)."""
+        history = self.repo.prompt_history(conversation_id, up_to=user_id)
+        if options.keep_thoughts:
+            history = [replace(m, keep_thinking=True) if m.role is Role.ASSISTANT else m for m in history]
+        used: list[int] = []
+        if options.liked_examples > 0 and history and history[-1].role is Role.USER:
+            if resolve_mode(options.mode, self.engine.format) is ThinkingMode.PROMPTED:
+                picks = self.repo.liked_examples(history[-1].content, options.liked_examples,
+                                                 exclude_conversation_id=conversation_id)
+                options = replace(options, examples=tuple(p.as_few_shot() for p in picks))
+                used = [p.message_id for p in picks]
+        return history, options, used
+    def _request(self, history, options: TurnOptions, sampling: Sampling | None) -> GenerationRequest:
         return GenerationRequest(
             messages=history,
             mode=options.mode,
@@ -187,18 +249,19 @@ class ChatService:
             examples=options.examples,
             reasoning_effort=options.reasoning_effort,
             samples=options.samples,
+            continue_thought=options.continue_thought,
         )
 
     def _answer(self, conversation_id: int, user_id: int, options: TurnOptions, on_start, on_event,
-                cancel) -> TurnResult:
+                cancel, answer_now) -> TurnResult:
         repo = self.repo
-        history = repo.prompt_history(conversation_id, up_to=user_id)
+        history, options, examples_used = self._prepare(conversation_id, user_id, options)
         sampling = options.sampling or self.engine.recommended_sampling(options.mode)
         if options.seed is not None:
             sampling = replace(sampling, seed=options.seed)
         if options.samples > 1:
             return self._answer_paths(conversation_id, user_id, history, options, sampling, on_start, on_event,
-                                      cancel)
+                                      cancel, answer_now, examples_used)
         assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name,
                                                     sampling=asdict(sampling))
         ids = TurnIds(conversation_id, user_id, assistant_id)
@@ -212,7 +275,7 @@ class ChatService:
         error: str | None = None
         save_failed: str | None = None
         try:
-            for event in self.engine.stream(request, cancel):
+            for event in self.engine.stream(request, cancel, answer_now=answer_now):
                 if isinstance(event, ThinkingDelta):
                     thinking.append(event.text)
                     dirty = True
@@ -236,6 +299,7 @@ class ChatService:
             record_crash(exc, "generating an answer")
             error = unexpected_error_sentence(exc, "The answer")
             stats.stop_reason = "error"
+        stats.examples_used, stats.continued_from = examples_used, options.continue_from
         if error:
             status = MessageStatus.ERROR
         elif stats.stop_reason == "stopped":
@@ -254,7 +318,8 @@ class ChatService:
     # -- several paths and a vote ----------------------------------------------------
 
     def _answer_paths(self, conversation_id: int, user_id: int, history, options: TurnOptions,
-                      sampling: Sampling, on_start, on_event, cancel) -> TurnResult:
+                      sampling: Sampling, on_start, on_event, cancel, answer_now,
+                      examples_used: list[int]) -> TurnResult:
         """N sibling answers decoded together, each row saved as it streams, then a vote: the winner
         becomes the active branch, the vote is recorded beside the question."""
         repo, n = self.repo, options.samples
@@ -287,7 +352,7 @@ class ChatService:
                 save_failed = describe(exc, repo.path)
 
         try:
-            for event in self.engine.stream(request, cancel):
+            for event in self.engine.stream(request, cancel, answer_now=answer_now):
                 if isinstance(event, PathEvent):
                     i, ev = event.path, event.event
                     if isinstance(ev, ThinkingDelta):
@@ -298,6 +363,7 @@ class ChatService:
                         dirty.add(i)
                     elif isinstance(ev, Done):
                         path_stats[i] = ev.stats
+                        ev.stats.examples_used = examples_used
                         dirty.discard(i)
                         finish(i, MessageStatus.STOPPED if ev.stats.stop_reason == "stopped"
                                else MessageStatus.COMPLETE)

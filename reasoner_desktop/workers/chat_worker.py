@@ -31,12 +31,14 @@ class ChatWorker(QObject):
     modelFailed = Signal(str)  # one user-facing sentence
     turnStarted = Signal(object)  # TurnIds: the rows the turn writes
     thinkingDelta = Signal(int, str)  # assistant message id, text
+    thoughtProgress = Signal(int, int, int)  # assistant message id, thought tokens so far, their cap (0: none)
     answerDelta = Signal(int, str)
     contextTrimmed = Signal(int, int)  # assistant message id, messages left out of the prompt
     pathFinished = Signal(int)  # a parallel turn: this path's row is complete
     turnFinished = Signal(object)  # TurnResult (TurnResult.failed when it could not run)
     evalProgress = Signal(int, int)  # the scaling lab: problems answered, of
     evalFinished = Signal(object, str)  # EvalReport (None if it could not run), one sentence or ""
+    contextMeasured = Signal(int, int, int)  # conversation id, tokens its next prompt starts from, n_ctx
 
     def __init__(self, repo: HistoryRepository) -> None:
         super().__init__()
@@ -44,6 +46,9 @@ class ChatWorker(QObject):
         self._engine: LlamaEngine | None = None
         self._cancel = threading.Event()
         self._cancel_requested_at: float | None = None
+        self._answer_now = threading.Event()
+        self.thought_chars = 0  # thought text the running turn has produced so far (read by answer_now())
+        self.thought_chars_at_answer_now: int | None = None
 
     # -- called from the GUI thread --------------------------------------------------
 
@@ -51,6 +56,11 @@ class ChatWorker(QObject):
         """Thread-safe: ask the running generation to stop before its next token."""
         self._cancel_requested_at = time.perf_counter()
         self._cancel.set()
+
+    def answer_now(self) -> None:
+        """Thread-safe: ask the running thought to close before its next token, so that the model answers."""
+        self.thought_chars_at_answer_now = self.thought_chars
+        self._answer_now.set()
 
     # -- slots, run on the worker thread ---------------------------------------------
 
@@ -92,8 +102,27 @@ class ChatWorker(QObject):
         """A new answer to the same question, kept beside the old one."""
         self._run(lambda service, **kw: service.regenerate(assistant_message_id, options, **kw))
 
+    @Slot(int, int, object)
+    def thinkLongerTurn(self, assistant_message_id: int, more_tokens: int, options: TurnOptions | None) -> None:
+        """Go on from an answer's thought ("Wait", at least more_tokens more) and answer again, beside it."""
+        self._run(lambda service, **kw: service.think_longer(assistant_message_id, more_tokens, options, **kw))
+
+    @Slot(int, object)
+    def measureContext(self, conversation_id: int, options: TurnOptions | None) -> None:
+        """How much of the context the conversation's next prompt starts from (e.g. after a thought was
+        kept or dropped); quietly nothing when it cannot be measured."""
+        if self._engine is None or not conversation_id:
+            return
+        try:
+            tokens = ChatService(self._repo, self._engine).context_tokens(conversation_id, options)
+        except Exception:  # noqa: BLE001 - a figure in the status bar; the next turn says what is wrong
+            return
+        self.contextMeasured.emit(conversation_id, tokens, self._engine.n_ctx)
+
     def _run(self, call) -> None:
         self._cancel.clear()
+        self._answer_now.clear()
+        self.thought_chars, self.thought_chars_at_answer_now = 0, None
         self._cancel_requested_at = None
         if self._engine is None:
             self.turnFinished.emit(TurnResult.failed(TurnIds(0, 0, 0), "No model is loaded."))
@@ -108,13 +137,17 @@ class ChatWorker(QObject):
         # a small CPU takes time from the model. A message's thought is always sent before its answer; the
         # paths of a parallel turn each send to their own row's id.
         pending: dict[tuple[int, type], list[str]] = {}
+        progress: dict[int, tuple[int, int]] = {}  # message id -> thought tokens, budget (the latest)
         last_sent = {"at": 0.0}
 
         def send_pending() -> None:
             for (message_id, kind), parts in pending.items():
                 signal = self.thinkingDelta if kind is ThinkingDelta else self.answerDelta
                 signal.emit(message_id, "".join(parts))
+            for message_id, (tokens, budget) in progress.items():
+                self.thoughtProgress.emit(message_id, tokens, budget)
             pending.clear()
+            progress.clear()
             last_sent["at"] = time.perf_counter()
 
         def on_event(event) -> None:
@@ -130,6 +163,9 @@ class ChatWorker(QObject):
                     return
             if isinstance(event, (ThinkingDelta, AnswerDelta)):
                 pending.setdefault((message_id, type(event)), []).append(event.text)
+                if isinstance(event, ThinkingDelta):
+                    self.thought_chars += len(event.text)
+                    progress[message_id] = (event.tokens, event.budget or 0)
                 if time.perf_counter() - last_sent["at"] >= EMIT_INTERVAL:
                     send_pending()
                 return
@@ -141,7 +177,8 @@ class ChatWorker(QObject):
 
         service = ChatService(self._repo, self._engine)
         try:
-            result = call(service, on_start=on_start, on_event=on_event, cancel=self._cancel.is_set)
+            result = call(service, on_start=on_start, on_event=on_event, cancel=self._cancel.is_set,
+                          answer_now=self._answer_now.is_set)
         except KeyError:
             self._failed(current, "That message no longer exists.")
             return
