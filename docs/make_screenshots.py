@@ -6,7 +6,8 @@ And exports as a reader sees them: a conversation exported to HTML, rendered to 
 Chromium where it is installed (else by Qt's rich text, which knows less CSS), and its PDF export's
 first page through pdftoppm (Debian's poppler-utils; `make sysdeps` installs it).
 `--exports` makes only the export shots (no model needed); `--paths` only the parallel paths and the
-scaling lab.
+scaling lab; `--steering` only the steering shots (a thought with its budget bar and Answer now, the
+telemetry after Answer now, Think longer's new branch).
 """
 
 from __future__ import annotations
@@ -236,16 +237,48 @@ def paths_shots(app) -> None:
         w.close()
 
 
+def steering_shots(app) -> None:
+    """A thought streaming with its budget bar and Answer now (composer and pane), the answer after Answer
+    now with its telemetry, and Think longer's new branch."""
+    with tempfile.TemporaryDirectory() as tmp:
+        w = window(app, Path(tmp), "light", "en")
+        w.turn_options = TurnOptions(max_tokens=300, max_thinking_tokens=400, mode=ThinkingMode.PROMPTED,
+                                     budget_message="Time is up; answering now.",
+                                     sampling=Sampling(temperature=0.7, top_p=0.9, top_k=40, seed=7))
+        w.input.setPlainText("Explain step by step why 17 is a prime number.")
+        w.send()
+        wait(app, lambda: w.stream.live is not None and w.stream.live.tokens >= 60
+             and w.thought_pane.budget_bar.isVisible())
+        settle(app, 0.1)
+        w.grab().save(str(OUT / "thinking-budget-answer-now.png"))
+        w.steering.answer_now()
+        wait(app, lambda: w.streaming_id is None)
+        settle(app)
+        w.grab().save(str(OUT / "answered-now.png"))
+        first = w.last_result.message_id
+        w.steering.think_longer(first, 96)
+        wait(app, lambda: w.streaming_id is None and w.last_result.message_id != first)
+        settle(app)
+        w.pane.show_message_thought(w.last_result.message_id)
+        settle(app)
+        w.grab().save(str(OUT / "think-longer.png"))
+        w.close()
+
+
 def main() -> int:
     app = QApplication(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
     if "--paths" in sys.argv:
         paths_shots(app)
         return 0
+    if "--steering" in sys.argv:
+        steering_shots(app)
+        return 0
     export_shots()
     if "--exports" in sys.argv:
         return 0
     paths_shots(app)
+    steering_shots(app)
     for theme in ("light", "dark"):
         with tempfile.TemporaryDirectory() as tmp:
             w = window(app, Path(tmp), theme, "en")

@@ -70,16 +70,21 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     window.sendRequested.connect(worker.runTurn)
     window.editRequested.connect(worker.editTurn)
     window.regenerateRequested.connect(worker.regenerateTurn)
+    window.thinkLongerRequested.connect(worker.thinkLongerTurn)
+    window.measureContextRequested.connect(worker.measureContext)
     window.loadModelRequested.connect(worker.loadModel)
     window.evalRequested.connect(worker.runEval)
     # Stop must not wait behind the running turn in the worker's queue: set the flag directly.
     window.stopRequested.connect(worker.cancel, Qt.ConnectionType.DirectConnection)
+    window.answerNowRequested.connect(worker.answer_now, Qt.ConnectionType.DirectConnection)  # a flag too
     window.closing.connect(host.stop)
     # worker -> GUI: queued back onto the GUI thread.
     worker.modelLoaded.connect(window.on_model_loaded)
     worker.modelFailed.connect(window.on_model_failed)
     worker.turnStarted.connect(window.stream.on_turn_started)
     worker.thinkingDelta.connect(window.stream.on_thinking_delta)
+    worker.thoughtProgress.connect(window.stream.on_thought_progress)
+    worker.contextMeasured.connect(window.steering.on_context_measured)
     worker.answerDelta.connect(window.stream.on_answer_delta)
     worker.contextTrimmed.connect(window.stream.on_context_trimmed)
     worker.pathFinished.connect(window.stream.on_path_finished)

@@ -138,7 +138,8 @@ def test_switching_branches_keeps_the_message_where_it_was(qtbot, open_window, d
     repo = open_history(data_dir / "history.db")
     middle_user, middle_answer = ids[4]
     alt = repo.start_assistant_message(cid, middle_user, "seeded")
-    repo.finish_message(alt, "another answer " + "more " * 60, "", MessageStatus.COMPLETE)
+    # Long enough that the new branch (which ends with it) can still be scrolled to keep it in place.
+    repo.finish_message(alt, "another answer " + "more " * 200, "", MessageStatus.COMPLETE)
     repo.switch_branch(ids[-1][1])
     repo.engine.dispose()
     w = open_window(data_dir, wait_model=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from reasoner_desktop.domain.messages import Role
 from reasoner_desktop.ui.message_widget import MessageView, MessageWidget
 
 __all__ = ["ChatView", "MessageView", "MessageWidget"]
@@ -24,6 +25,9 @@ class ChatView(QScrollArea):
     branchRequested = Signal(int)
     ratingChanged = Signal(int, object)
     linkActivated = Signal(QUrl)
+    thinkLongerRequested = Signal(int, int)  # answer id, at least this many more thinking tokens
+    keepThoughtToggled = Signal(int, bool)
+    addExampleRequested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,6 +138,10 @@ class ChatView(QScrollArea):
         w.branchRequested.connect(self.branchRequested)
         w.ratingChanged.connect(self.ratingChanged)
         w.linkActivated.connect(self.linkActivated)
+        if view.role is Role.ASSISTANT:
+            w.thinkLongerRequested.connect(self.thinkLongerRequested)
+            w.keepThoughtToggled.connect(self.keepThoughtToggled)
+            w.addExampleRequested.connect(self.addExampleRequested)
         self._layout.insertWidget(self._layout.count() - 1 if index is None else index, w)
         self.widgets[view.id] = w
         return w

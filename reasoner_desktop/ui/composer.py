@@ -22,9 +22,10 @@ from reasoner_desktop.inference.generation import PROMPTED_DEFAULT_MAX_THINKING
 
 
 class MessageInput(QPlainTextEdit):
-    """Enter sends, Shift+Enter starts a new line."""
+    """Enter sends, Shift+Enter starts a new line, Ctrl+Enter answers now (while the model thinks)."""
 
     submitted = Signal()
+    ctrlSubmitted = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -37,10 +38,13 @@ class MessageInput(QPlainTextEdit):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
             event.modifiers() & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier)
         ):
-            self.submitted.emit()
+            ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            (self.ctrlSubmitted if ctrl else self.submitted).emit()
             return
         super().keyPressEvent(event)
 
+
+LIKED_EXAMPLES_K = 3  # "Examples: liked answers" puts this many in the prompt
 
 BUDGET_STEPS = (256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)
 
@@ -75,6 +79,8 @@ class BudgetBox(QSpinBox):
 class Composer(QWidget):
     submitted = Signal()
     stopClicked = Signal()
+    answerNowClicked = Signal()
+    examplesFileRequested = Signal()  # "Examples: file…" was picked: the window asks for the file
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +94,12 @@ class Composer(QWidget):
         self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setObjectName("stopButton")
         self.stop_button.clicked.connect(self.stopClicked)
+        self.answer_now_button = QPushButton(self.tr("Answer now"))
+        self.answer_now_button.setObjectName("answerNowButton")
+        self.answer_now_button.setToolTip(self.tr("Stop thinking and answer now (Ctrl+Enter)"))
+        self.answer_now_button.setEnabled(False)
+        self.answer_now_button.clicked.connect(self.answerNowClicked)
+        self.input.ctrlSubmitted.connect(self._on_ctrl_enter)
 
         self.mode = QComboBox()
         self.mode.setObjectName("thinkingMode")
@@ -114,8 +126,27 @@ class Composer(QWidget):
         self.samples.setRange(1, 16)
         self.samples.setToolTip(self.tr("Reasoning paths: the model thinks this many times at once and the "
                                         "answer most paths agree on wins (the others are kept as branches)"))
+        # Worked examples for prompted thinking: none, the thumbs-up answers to the most similar questions
+        # (Auto-CoT from your own history), the example library (Settings), or a JSON file (manual CoT).
+        self.examples = QComboBox()
+        self.examples.setObjectName("examplesCombo")
+        self.examples.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.examples.setMinimumWidth(90)
+        for label, value, tip in (
+            (self.tr("Examples: none"), "", self.tr("No worked examples in the prompt")),
+            (self.tr("Examples: liked answers"), "liked",
+             self.tr("Your thumbs-up answers to the most similar questions are shown to the model as worked "
+                     "examples (question, thought, answer)")),
+            (self.tr("Examples: library"), "library", self.tr("The worked examples of your library (Settings)")),
+            (self.tr("Examples: file…"), "file", self.tr("Worked examples from a JSON file")),
+        ):
+            self.examples.addItem(label, value)
+            self.examples.setItemData(self.examples.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.examples_file = ""
+        self._settings = None  # QSettings, once bound
+        self.examples.activated.connect(self._on_examples_picked)
         self._natively = False
-        controls = QHBoxLayout()
+        controls = self._controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(self.mode)
         self.max_label = QLabel(self.tr("Max thinking"))
@@ -129,11 +160,13 @@ class Composer(QWidget):
             label.setToolTip(spin.toolTip())
             controls.addWidget(label)
             controls.addWidget(spin)
+        controls.addWidget(self.examples)
         controls.addStretch(1)
 
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.answer_now_button)
         buttons.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.input, 1)
@@ -144,14 +177,20 @@ class Composer(QWidget):
         layout.addLayout(row)
         self._sync_enabled()
 
-    NARROW = 600  # below this width the thinking controls drop their labels
+    def _full_width(self) -> int:
+        """The width the thinking controls take with their labels (below it the labels go, not squeezed)."""
+        row = (self.mode, self.max_label, self.max_thinking, self.min_label, self.min_thinking, self.samples_label,
+               self.samples, self.examples)
+        margins = self.layout().contentsMargins()
+        return (sum(w.sizeHint().width() for w in row) + self._controls.spacing() * len(row)
+                + margins.left() + margins.right())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        wide = self.width() >= self.NARROW
+        wide = self.width() >= self._full_width()
         for label in (self.max_label, self.min_label, self.samples_label):
             label.setVisible(wide)
-        # Without its label a bare "4" says nothing: the box names itself.
+        # Without its label a bare "4" says nothing: the box names itself (the budgets keep their tooltips).
         self.samples.setPrefix("" if wide else self.tr("Paths") + " ")
 
     def bind_settings(self, settings) -> None:
@@ -169,6 +208,45 @@ class Composer(QWidget):
             samples = 1
         self.samples.setValue(min(16, max(1, samples)))
         self.samples.valueChanged.connect(lambda v: settings.setValue("composer/samples", v))
+        self.examples_file = str(settings.value("composer/examplesFile", "") or "")
+        choice = str(settings.value("composer/examples", "") or "")
+        if choice != "file" or self.examples_file:
+            self.examples.setCurrentIndex(max(0, self.examples.findData(choice)))
+        self._show_examples_file()
+        self.examples.currentIndexChanged.connect(
+            lambda _: settings.setValue("composer/examples", self.examples.currentData()))
+        self._settings = settings
+
+    def _on_ctrl_enter(self) -> None:
+        """Ctrl+Enter: Answer now while the model thinks, else it sends like Enter."""
+        (self.answerNowClicked if self.answer_now_button.isEnabled() else self.submitted).emit()
+
+    def _on_examples_picked(self, index: int) -> None:
+        if self.examples.itemData(index) == "file":
+            self.examplesFileRequested.emit()
+
+    def set_examples_file(self, path: str | None) -> None:
+        """The examples file the user chose; None: they cancelled (the earlier file stays, if any)."""
+        if path:
+            self.examples_file = path
+            if self._settings is not None:
+                self._settings.setValue("composer/examplesFile", path)
+        self.examples.setCurrentIndex(self.examples.findData("file") if self.examples_file else 0)
+        self._show_examples_file()
+
+    def _show_examples_file(self) -> None:
+        i = self.examples.findData("file")
+        name = self.examples_file.replace("\\", "/").rsplit("/", 1)[-1]
+        self.examples.setItemText(i, self.tr("Examples: %1").replace("%1", name) if name
+                                  else self.tr("Examples: file…"))
+
+    def examples_choice(self) -> str:
+        """"", "liked", "library" or "file" (only in prompted thinking: other modes show no examples)."""
+        return self.examples.currentData() if self.examples.isEnabled() else ""
+
+    def set_thinking(self, thinking: bool) -> None:
+        """A thought is being written: Answer now is offered."""
+        self.answer_now_button.setEnabled(thinking)
 
     def _spin(self, name: str, zero_text: str, tip: str) -> BudgetBox:
         box = BudgetBox()
@@ -190,7 +268,8 @@ class Composer(QWidget):
         return {"mode": mode,
                 "max_thinking_tokens": None if off else self._value(self.max_thinking),
                 "min_thinking_tokens": None if off else self._value(self.min_thinking),
-                "samples": self.samples.value() if self.samples.value() > 1 else None}
+                "samples": self.samples.value() if self.samples.value() > 1 else None,
+                "liked_examples": LIKED_EXAMPLES_K if self.examples_choice() == "liked" else None}
 
     def set_capabilities(self, caps: dict) -> None:
         """What the loaded model can do: {} while none is loaded."""
@@ -220,6 +299,8 @@ class Composer(QWidget):
         # capped, so that a small model that never closes its thought still answers.
         mode = self.mode.currentData()
         prompted = mode == ThinkingMode.PROMPTED.value or (not mode and not self._natively)
+        self.examples.setEnabled(prompted)
+        self.examples.setToolTip("" if prompted else self.tr("Worked examples are for prompted thinking"))
         if prompted:
             cap = max(PROMPTED_DEFAULT_MAX_THINKING, mn or 0)
             self.max_thinking.setSpecialValueText(self.tr("auto (%1)").replace("%1", f"{cap:,}"))

@@ -26,9 +26,10 @@ from reasoner_desktop.ui.model_actions import ModelActions
 from reasoner_desktop.ui.pane_actions import SETTING_SHOW_THOUGHTS, PaneActions
 from reasoner_desktop.ui.settings_dialog import AppSettings, SettingsDialog
 from reasoner_desktop.ui.sidebar import Sidebar
+from reasoner_desktop.ui.steering_actions import SteeringActions
 from reasoner_desktop.ui.streaming import LiveTurn, StreamController
 from reasoner_desktop.ui.theme import refresh_styles
-from reasoner_desktop.ui.thought_pane import ThoughtPane, thought_label
+from reasoner_desktop.ui.thought_pane import ThoughtPane, stored_label
 from reasoner_desktop.ui.welcome import SETTING_WELCOMED, WelcomePanel
 from reasoner_desktop.workers.download_worker import DownloadWorker
 
@@ -39,14 +40,17 @@ SETTING_GEOMETRY = "window/geometry"
 def message_view(m, siblings: list[int]) -> MessageView:
     """The GUI's view of a stored message."""
     return MessageView(m.id, m.role, m.content, m.thinking, m.status, m.thinking_seconds, m.thinking_tokens,
-                       m.rating, siblings, budget=m.budget, stats=m.stats)
+                       m.rating, siblings, budget=m.budget, stats=m.stats, keep_thinking=m.keep_thinking)
 
 
 class MainWindow(QMainWindow):
     sendRequested = Signal(int, str, object)  # conversation id (0: new), text, TurnOptions
     editRequested = Signal(int, str, object)  # user message id, new text, TurnOptions
     regenerateRequested = Signal(int, object)  # assistant message id, TurnOptions
+    thinkLongerRequested = Signal(int, int, object)  # assistant message id, more thinking tokens, TurnOptions
     stopRequested = Signal()
+    answerNowRequested = Signal()  # close the running thought; the model answers
+    measureContextRequested = Signal(int, object)  # conversation id, TurnOptions: its next prompt's size
     loadModelRequested = Signal(str, object)  # path, EngineSettings
     evalRequested = Signal(object)  # the scaling lab: EvalConfig
     appearanceChanged = Signal()  # theme or language changed in the settings
@@ -78,11 +82,13 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.lab = LabActions(self)
         self.pane = PaneActions(self)
+        self.steering = SteeringActions(self)
         self._build_widgets()
         self.stream = StreamController(self.chat_view, self.thought_pane, self)
         self.stream.started.connect(self._on_stream_started)
-        self.stream.trimmed.connect(self._on_context_trimmed)
+        self.stream.trimmed.connect(self.steering.on_context_trimmed)
         self.stream.finished.connect(self._on_turn_finished)
+        self.stream.thinkingChanged.connect(self.steering.on_thinking_changed)
         self.actions, self.model_picker = build_menus(self)
         self.actions.show_thoughts.toggled.connect(self.pane.on_toggled)
         self.actions.show_thoughts.triggered.connect(self.pane.set_open_by_user)
@@ -111,10 +117,15 @@ class MainWindow(QMainWindow):
         self.chat_view.branchRequested.connect(self.switch_branch)
         self.chat_view.ratingChanged.connect(lambda mid, value: self.repo.set_rating(mid, value))
         self.chat_view.linkActivated.connect(self.open_link)
+        self.chat_view.thinkLongerRequested.connect(self.steering.think_longer)
+        self.chat_view.keepThoughtToggled.connect(self.steering.set_keep_thought)
+        self.chat_view.addExampleRequested.connect(self.steering.add_example)
         self.composer = Composer()
         self.composer.bind_settings(self.settings)
         self.composer.submitted.connect(self.send)
         self.composer.stopClicked.connect(self.stop)
+        self.composer.answerNowClicked.connect(self.steering.answer_now)
+        self.composer.examplesFileRequested.connect(self.steering.choose_examples_file)
         self.input = self.composer.input
         self.send_button = self.composer.send_button
         self.stop_button = self.composer.stop_button
@@ -128,6 +139,8 @@ class MainWindow(QMainWindow):
         self.thought_pane = ThoughtPane()
         self.thought_pane.close_button.clicked.connect(lambda: self.pane.set_open_by_user(False))
         self.thought_pane.pathSelected.connect(self.pane.show_path)
+        self.thought_pane.answerNowClicked.connect(self.steering.answer_now)
+        self.thought_pane.exampleActivated.connect(self.steering.open_example)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -203,7 +216,7 @@ class MainWindow(QMainWindow):
             self.model_label.setText(self.tr("Loading model…"))
         elif name:
             self.model_label.setText(self.tr("Model: %1").replace("%1", name))
-            self._show_context()
+            self.steering.show_context()
         else:
             self.model_label.setText(self.tr("No model loaded — File → Models…"))
         self._sync_busy()
@@ -269,7 +282,7 @@ class MainWindow(QMainWindow):
                 self.thought_pane.clear()
         self.chat_view.scroll_to_bottom()
         self.setWindowTitle(f"{conv.title} — Reasoner Desktop")
-        self._show_context(conv)
+        self.steering.show_context(conv)
         self._sync_busy()
 
     def open_search_hit(self, conversation_id: int, message_id: int, in_thought: bool) -> None:
@@ -323,7 +336,7 @@ class MainWindow(QMainWindow):
         self.thought_pane.clear()
         self.sidebar.set_current(0)
         self.setWindowTitle("Reasoner Desktop")
-        self._show_context(None)
+        self.steering.show_context(None)
         self._sync_busy()
         self.input.setFocus()
 
@@ -331,16 +344,14 @@ class MainWindow(QMainWindow):
         """Show another version of a message; the message stays where it was on screen."""
         if self.stream.conversation_id == self.conversation_id:
             return  # the branch being written must stay in view
-        view = self.chat_view.views.get(message_id)
-        old = next((w for w in self.chat_view.widgets.values() if view is not None and message_id in w.view.siblings),
-                   None)
+        old = next((w for w in self.chat_view.widgets.values() if message_id in w.view.siblings), None)
         offset = self.chat_view.offset_of(old) if old is not None else None
         self.repo.switch_branch(message_id)
         conv = self.repo.get_conversation(self.conversation_id)
         if conv is None:
             return
         self._show_path(conv)
-        self._show_context(conv)
+        self.steering.show_context(conv)
         widget = self.chat_view.build(message_id)
         if widget is not None and offset is not None:
             self.chat_view.keep_at(widget, offset)
@@ -383,6 +394,8 @@ class MainWindow(QMainWindow):
             changes["seed"] = s.seed
         if s.max_tokens and opts.max_tokens == TurnOptions().max_tokens:
             changes["max_tokens"] = s.max_tokens
+        if opts.budget_message is None and s.budget_message:
+            changes["budget_message"] = s.budget_message
         return replace(opts, **changes)
 
     def _can_ask(self) -> bool:
@@ -403,25 +416,32 @@ class MainWindow(QMainWindow):
             else:
                 self.statusBar().showMessage(self.tr("No model is loaded: choose one with File → Models…"), 10000)
             return
+        options = self.steering.options_for_request()
+        if options is None:
+            return
         self.input.clear()
         self._unsent_text = text
         self._welcomed()
         self._begin_request()
-        self.sendRequested.emit(self.conversation_id, text, self.current_options())
+        self.sendRequested.emit(self.conversation_id, text, options)
 
     def edit_message(self, user_message_id: int, text: str) -> None:
         """Ask an edited question in place of an earlier one; the old one stays as a branch."""
         text = text.strip()
         if user_message_id not in self.chat_view.views or not text or not self._can_ask():
             return
+        if (options := self.steering.options_for_request()) is None:
+            return
         self._begin_request()
-        self.editRequested.emit(user_message_id, text, self.current_options())
+        self.editRequested.emit(user_message_id, text, options)
 
     def regenerate(self, assistant_message_id: int) -> None:
         if not self._can_ask() or assistant_message_id not in self.chat_view.views:
             return
+        if (options := self.steering.options_for_request()) is None:
+            return
         self._begin_request()
-        self.regenerateRequested.emit(assistant_message_id, self.current_options())
+        self.regenerateRequested.emit(assistant_message_id, options)
 
     def regenerate_last(self) -> None:
         last = next((v.id for v in reversed(list(self.chat_view.views.values())) if v.role is Role.ASSISTANT), None)
@@ -459,14 +479,6 @@ class MainWindow(QMainWindow):
         self.reload_conversations()
         self._sync_busy()
 
-    @Slot(int)
-    def _on_context_trimmed(self, dropped: int) -> None:
-        text = self.tr("%n old message(s) left out to fit the context", "", dropped)
-        self.trim_label.setText("⚠ " + text)
-        self.trim_label.setToolTip(self.tr("The conversation is longer than the model's context window; the "
-                                           "oldest turns were not sent to the model for this answer."))
-        self.statusBar().showMessage(text, 15000)
-
     def _on_turn_finished(self, result: TurnResult) -> None:
         self.last_result = result
         shown = result.conversation_id and result.conversation_id == self.conversation_id
@@ -484,13 +496,15 @@ class MainWindow(QMainWindow):
             widget.refresh()
         pane_on_paths = result.paths and self.thought_pane.message_id in result.ids.path_message_ids
         if self.thought_pane.message_id == result.message_id and result.message_id and not result.paths:
-            self.thought_pane.show_thought(result.message_id, result.thinking, thought_label(
-                result.stats.thinking_seconds, result.stats.thinking_tokens, thinking=bool(result.thinking)),
-                keep_scroll=True)  # the final render of the whole thought
+            stats = result.stats.to_dict()
+            self.thought_pane.show_thought(result.message_id, result.thinking, stored_label(
+                result.stats.thinking_seconds, result.stats.thinking_tokens, result.stats.budget, stats,
+                thinking=bool(result.thinking), timing=True), keep_scroll=True)  # the final render of the whole thought
+            self.steering.show_examples_used(stats)
         if shown:
             tps = result.stats.tokens_per_second
             self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
-            self._show_context_used(result.stats.n_ctx, result.stats.prompt_tokens + result.stats.thinking_tokens
+            self.steering.show_context_used(result.stats.n_ctx, result.stats.prompt_tokens + result.stats.thinking_tokens
                                     + result.stats.answer_tokens)
         if result.stats.notes:
             self.statusBar().showMessage(" · ".join(result.stats.notes), 15000)
@@ -514,6 +528,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.app_settings, self)
         dialog.modelSettingsRequested.connect(self.models.edit_current_settings)
+        dialog.exampleLibraryRequested.connect(self.steering.open_example_library)
         dialog.accepted.connect(self.appearanceChanged)
         dialog.open()
         return dialog
@@ -526,31 +541,6 @@ class MainWindow(QMainWindow):
         self.thought_pane.retheme(dark)
         refresh_styles(self)
 
-    # -- status bar ------------------------------------------------------------------
-
-    def _show_context(self, conv=None) -> None:
-        """Context used by the shown chat's last answer, or the window size for a new chat."""
-        if conv is None and self.conversation_id:
-            conv = self.repo.get_conversation(self.conversation_id)
-        last = next((m for m in reversed(conv.path_messages) if m.role is Role.ASSISTANT and m.stats), None) \
-            if conv is not None else None
-        self.speed_label.clear()
-        self.trim_label.clear()
-        n_ctx = self.model_caps.get("n_ctx")
-        if last is not None:
-            s = last.stats
-            used = (s.get("prompt_tokens") or 0) + (s.get("thinking_tokens") or 0) + (s.get("answer_tokens") or 0)
-            self._show_context_used(n_ctx or s.get("n_ctx"), used)
-            tps = s.get("tokens_per_second") or 0
-            self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
-        else:
-            self.context_label.setText(self.tr("Context in use: %1 tokens").replace("%1", f"{n_ctx:,}") if n_ctx else "")
-
-    def _show_context_used(self, n_ctx: int | None, used: int) -> None:
-        if n_ctx and used:
-            self.context_label.setText(self.tr("Context: %1 / %2 tokens").replace("%1", f"{used:,}")
-                                       .replace("%2", f"{n_ctx:,}"))
-
     # -- misc ------------------------------------------------------------------------
 
     def _sync_busy(self) -> None:
@@ -560,6 +550,7 @@ class MainWindow(QMainWindow):
         ready = bool(self.model_name)
         self.composer.set_busy(busy, ready, loading=self.model_loading)
         self.actions.stop.setEnabled(streaming)
+        self.steering.on_thinking_changed(self.stream.thinking)
         self.actions.regenerate.setEnabled(not busy and ready)
         self.model_picker.setEnabled(not busy)
         here = streaming and self.stream.conversation_id in (None, self.conversation_id)

@@ -41,6 +41,10 @@ class Actions:
     stop: QAction
     regenerate: QAction
     shortcuts: QAction
+    answer_now: QAction
+    keep_thoughts: QAction
+    drop_thoughts: QAction
+    example_library: QAction
 
 
 def build_menus(w) -> tuple[Actions, QComboBox]:
@@ -66,7 +70,15 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
         stop=_action(w, "actionStop", tr("&Stop generating"), w.stop, "Ctrl+.", icon_name="stop"),
         regenerate=_action(w, "actionRegenerate", tr("&Regenerate the last answer"), w.regenerate_last, "Ctrl+R"),
         shortcuts=_action(w, "actionShortcuts", tr("&Keyboard shortcuts"), lambda: show_shortcuts(w), "F1"),
+        answer_now=_action(w, "actionAnswerNow", tr("&Answer now (stop thinking)"), w.steering.answer_now,
+                           "Ctrl+Return"),
+        keep_thoughts=_action(w, "actionKeepAllThoughts", tr("&Keep all thoughts in context"),
+                              lambda: w.steering.set_conversation_keep(True)),
+        drop_thoughts=_action(w, "actionDropThoughts", tr("&Drop thoughts from context"),
+                              lambda: w.steering.set_conversation_keep(False)),
+        example_library=_action(w, "actionExampleLibrary", tr("E&xample library…"), w.steering.open_example_library),
     )
+    a.answer_now.setEnabled(False)
     quit_ = _action(w, "actionQuit", tr("&Quit"), w.close, QKeySequence.StandardKey.Quit)
     file_menu = w.menuBar().addMenu(tr("&File"))
     file_menu.addActions([a.new_chat, a.open_model, a.models])
@@ -77,7 +89,9 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
     view_menu = w.menuBar().addMenu(tr("&View"))
     view_menu.addActions([a.show_thoughts, a.search, a.focus_input])
     chat_menu = w.menuBar().addMenu(tr("&Chat"))
-    chat_menu.addActions([a.stop, a.regenerate])
+    chat_menu.addActions([a.stop, a.answer_now, a.regenerate])
+    chat_menu.addSeparator()
+    chat_menu.addActions([a.keep_thoughts, a.drop_thoughts, a.example_library])
     help_menu = w.menuBar().addMenu(tr("&Help"))
     help_menu.addAction(a.shortcuts)
     help_menu.addAction(_action(w, "actionScalingLab", tr("Scaling &lab…"), w.lab.open))
@@ -107,7 +121,7 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
 
 def shortcut_rows(w) -> list[tuple[str, str]]:
     a = w.actions
-    actions = [a.new_chat, a.search, a.focus_input, a.stop, a.regenerate, a.show_thoughts, a.models, a.open_model,
+    actions = [a.new_chat, a.search, a.focus_input, a.stop, a.answer_now, a.regenerate, a.show_thoughts, a.models, a.open_model,
                a.export, a.settings, a.shortcuts]
     rows = [(a.shortcut().toString(QKeySequence.SequenceFormat.NativeText), a.text().replace("&", ""))
             for a in actions if not a.shortcut().isEmpty()]

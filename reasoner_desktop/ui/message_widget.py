@@ -11,19 +11,23 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from reasoner_desktop.domain.messages import MessageStatus, Role
 from reasoner_desktop.ui.markdown_view import MarkdownRenderer, SafeBrowser, app_is_dark
 from reasoner_desktop.ui.theme import icon
-from reasoner_desktop.ui.thought_pane import budget_note, thought_label
+from reasoner_desktop.ui.thought_pane import stored_label, thought_label
 
 COPIED_MS = 1500  # how long "Copied" shows on the button
+THINK_MORE_DEFAULT = 512  # Think longer: at least this many more thinking tokens (services.chat.THINK_LONGER_DEFAULT)
 
 
 @dataclass
@@ -43,6 +47,7 @@ class MessageView:
     stats: dict = field(default_factory=dict)  # GenerationStats of the answer, as stored
     vote: dict | None = None  # the vote among the parallel answers this one belongs to (ConversationRecord.votes)
     note: str = ""  # a live note under the answer (a parallel turn: "3 of 5 agree so far")
+    keep_thinking: bool = False  # its thought is sent back to the model in later prompts
 
 
 
@@ -97,6 +102,9 @@ class MessageWidget(QFrame):
     branchRequested = Signal(int)  # the sibling message id to show
     ratingChanged = Signal(int, object)  # message id, 1 / -1 / None
     linkActivated = Signal(QUrl)
+    thinkLongerRequested = Signal(int, int)  # answer id, at least this many more thinking tokens
+    keepThoughtToggled = Signal(int, bool)  # answer id, keep its thought in the context
+    addExampleRequested = Signal(int)  # answer id: into the example library
 
     def __init__(self, view: MessageView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,14 +189,60 @@ class MessageWidget(QFrame):
             b.setCheckable(True)
             b.clicked.connect(lambda checked, v=value: self._rate(v if checked else None))
         for w in (self.prev_button, self.branch_label, self.next_button, self.copy_button, self.edit_button,
-                  self.regen_button, self.up_button, self.down_button):
+                  self.regen_button):
             row.addWidget(w)
-        row.addStretch(1)
         user = self.view.role is Role.USER
+        if not user:
+            self._answer_actions(row)
+        row.addWidget(self.up_button)
+        row.addWidget(self.down_button)
+        row.addStretch(1)
         self.edit_button.setVisible(user)
         for b in (self.regen_button, self.up_button, self.down_button):
             b.setVisible(not user)
         return row
+
+    def _answer_actions(self, row: QHBoxLayout) -> None:
+        """Think longer (its menu: how many more tokens) and the answer's menu: keep its thought in the
+        context, add it to the example library."""
+        self.think_longer_button = self._tool(
+            "thinkLongerButton", self.tr("Think longer"),
+            self.tr("Go on from this thought (“Wait”), then answer again; the old answer stays as a branch"))
+        self.think_longer_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        menu = QMenu(self.think_longer_button)
+        self.think_more = QSpinBox()
+        self.think_more.setObjectName("thinkLongerSpin")
+        self.think_more.setRange(16, 32768)
+        self.think_more.setSingleStep(256)
+        self.think_more.setValue(THINK_MORE_DEFAULT)
+        self.think_more.setPrefix(self.tr("at least "))
+        self.think_more.setSuffix(self.tr(" more tokens"))
+        spin_action = QWidgetAction(menu)
+        spin_action.setDefaultWidget(self.think_more)
+        menu.addAction(spin_action)
+        self.think_longer_button.setMenu(menu)
+        self.think_longer_button.clicked.connect(
+            lambda: self.thinkLongerRequested.emit(self.view.id, self.think_more.value()))
+        self.more_button = self._tool("messageMenuButton", "⋯", self.tr("More"))
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more = QMenu(self.more_button)
+        self.keep_thought_action = more.addAction(self.tr("Keep thought in context"))
+        self.keep_thought_action.setObjectName("keepThoughtAction")
+        self.keep_thought_action.setCheckable(True)
+        self.keep_thought_action.setToolTip(self.tr("Send this thought back to the model with the next questions "
+                                                    "(it takes room in the context)"))
+        self.keep_thought_action.toggled.connect(self._on_keep_toggled)
+        self.add_example_action = more.addAction(self.tr("Add to example library"))
+        self.add_example_action.setObjectName("addExampleAction")
+        self.add_example_action.triggered.connect(lambda: self.addExampleRequested.emit(self.view.id))
+        self.more_button.setMenu(more)
+        row.addWidget(self.think_longer_button)
+        row.addWidget(self.more_button)
+
+    def _on_keep_toggled(self, keep: bool) -> None:
+        if keep != self.view.keep_thinking:
+            self.view.keep_thinking = keep
+            self.keepThoughtToggled.emit(self.view.id, keep)
 
     # -- behaviour -------------------------------------------------------------------
 
@@ -286,6 +340,8 @@ class MessageWidget(QFrame):
                        (self.regen_button, self.tr("Answer again (the old answer stays as a branch)"))):
             b.setEnabled(not model_busy)
             b.setToolTip(wait if model_busy else tip)
+        if self.view.role is Role.ASSISTANT:
+            self._sync_answer_actions()
         for b in (self.up_button, self.down_button):
             b.setEnabled(not streaming)
         self._sync_branch_buttons()
@@ -313,9 +369,9 @@ class MessageWidget(QFrame):
             if streaming_seconds is not None and streaming:
                 self.thought_button.setText("▸ " + thought_label(streaming_seconds, streaming=True))
             else:
-                label = thought_label(v.thinking_seconds, v.thinking_tokens)
-                note = budget_note(v.budget, v.stats)
-                self.thought_button.setText("▸ " + label + (f" · {note}" if note else ""))
+                self.thought_button.setText("▸ " + stored_label(v.thinking_seconds, v.thinking_tokens, v.budget,
+                                                                v.stats))
+            self._sync_answer_actions()
         self.status.setText(self._status_note())
         self.status.setVisible(bool(self.status.text()))
         n = len(v.siblings)
@@ -327,6 +383,22 @@ class MessageWidget(QFrame):
         self._sync_rating()
         for b in (self.up_button, self.down_button):
             b.setEnabled(not streaming)
+
+    def _sync_answer_actions(self) -> None:
+        v = self.view
+        done = v.status is not MessageStatus.STREAMING
+        has_thought = bool(v.thinking.strip()) and done
+        self.think_longer_button.setVisible(has_thought)
+        self.think_longer_button.setEnabled(has_thought and not self._model_busy)
+        self.think_longer_button.setToolTip(
+            self.tr("Wait until the answer being written is finished (or Stop it)") if self._model_busy else
+            self.tr("Go on from this thought (“Wait”), then answer again; the old answer stays as a branch"))
+        self.more_button.setVisible(done)
+        self.keep_thought_action.setEnabled(bool(v.thinking.strip()))
+        self.keep_thought_action.blockSignals(True)
+        self.keep_thought_action.setChecked(v.keep_thinking)
+        self.keep_thought_action.blockSignals(False)
+        self.add_example_action.setEnabled(done and bool(v.content.strip()))
 
     def _status_note(self) -> str:
         v = self.view

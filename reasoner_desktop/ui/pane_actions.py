@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from reasoner_desktop.ui.streaming import path_label
-from reasoner_desktop.ui.thought_pane import thought_label
+from reasoner_desktop.ui.thought_pane import stored_label
 
 PANE_FOLD_WIDTH = 900  # a narrower window folds the thought pane away (it comes back when there is room)
 SETTING_SHOW_THOUGHTS = "view/showThoughts"
@@ -33,8 +33,11 @@ class PaneActions(QObject):
         if live is not None and live.message_id == message_id:
             w.stream.show_in_pane()
         else:
-            w.thought_pane.show_thought(message_id, view.thinking, thought_label(
-                view.thinking_seconds, view.thinking_tokens, thinking=bool(view.thinking)))
+            w.thought_pane.show_thought(message_id, view.thinking, stored_label(
+                view.thinking_seconds, view.thinking_tokens, view.budget, view.stats, thinking=bool(view.thinking),
+                timing=True))
+            w.thought_pane.set_thinking(False)
+            w.steering.show_examples_used(view.stats)
             self._show_vote_paths(view)
         if reveal:
             self.set_open_by_user(True)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -87,6 +88,11 @@ class AppSettings:
         v = self._get("chat/maxTokens", 0, int)
         return v or None
 
+    @property
+    def budget_message(self) -> str | None:
+        """Written into a thought when a budget or Answer now closes it (e.g. "Time is up; answering now.")."""
+        return str(self._get("chat/budgetMessage", "") or "").strip() or None
+
     def set(self, key: str, value) -> None:
         self.s.setValue(key, value)
 
@@ -97,6 +103,7 @@ class AppSettings:
 
 class SettingsDialog(QDialog):
     modelSettingsRequested = Signal()
+    exampleLibraryRequested = Signal()
 
     def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,6 +183,17 @@ class SettingsDialog(QDialog):
         form.addRow("", self.preset_text)
         form.addRow(self.tr("Seed"), self.seed)
         form.addRow(self.tr("Max tokens per answer"), self.max_tokens)
+        self.budget_message = QLineEdit(s.budget_message or "")
+        self.budget_message.setObjectName("budgetMessageBox")
+        self.budget_message.setPlaceholderText(self.tr("e.g. Time is up; answering now."))
+        self.budget_message.setToolTip(self.tr("Written into the thought when Max thinking or Answer now closes "
+                                               "it, before the model answers"))
+        form.addRow(self.tr("Budget sentence"), self.budget_message)
+        library = QPushButton(self.tr("Example library…"))
+        library.setObjectName("exampleLibraryButton")
+        library.setToolTip(self.tr("Worked examples (question, thought, answer) for prompted thinking"))
+        library.clicked.connect(self.exampleLibraryRequested)
+        form.addRow(self.tr("Worked examples"), library)
         w = QWidget()
         w.setLayout(form)
         self._show_preset()
@@ -227,5 +245,6 @@ class SettingsDialog(QDialog):
         s.set("chat/preset", current)
         s.set("chat/seed", self.seed.value())
         s.set("chat/maxTokens", self.max_tokens.value())
+        s.set("chat/budgetMessage", self.budget_message.text().strip())
         s.s.sync()
         self.accept()

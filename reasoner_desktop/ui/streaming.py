@@ -33,6 +33,8 @@ class LivePath:
     content: str = ""
     done: bool = False
     final_answer: str | None = None  # what its answer settles on so far (domain.votes.extract_answer)
+    tokens: int = 0  # its thought's length so far, in tokens
+    budget: int = 0  # its thought's cap (0: none)
 
 
 @dataclass
@@ -48,6 +50,8 @@ class LiveTurn:
     leader: int = 0  # the path shown in the answer's bubble: the one the most paths agree with so far
     agree: int = 0  # paths that agree with the leader so far
     pane_path: int | None = None  # the path whose thought the pane shows (None: the leader)
+    tokens: int = 0  # the thought's length so far, in tokens (a parallel turn: the pane's path's)
+    budget: int = 0  # the thought's cap (0: none)
 
     def path_of(self, message_id: int) -> LivePath | None:
         return next((p for p in self.paths if p.message_id == message_id), None)
@@ -68,14 +72,22 @@ class LiveTurn:
 
     def header(self) -> str:
         if self.thought_done_at is None:
-            return thought_label(self.thinking_seconds(), streaming=True)
-        return thought_label(self.thinking_seconds())
+            return thought_label(self.thinking_seconds(), self.tokens, streaming=True, budget=self.budget)
+        return thought_label(self.thinking_seconds(), self.tokens, budget=self.budget)
+
+    @property
+    def thinking_now(self) -> bool:
+        """A thought is being written and no answer yet (a parallel turn: on any path)."""
+        if self.paths:
+            return any(p.thinking and not p.content and not p.done for p in self.paths)
+        return bool(self.thinking) and self.thought_done_at is None
 
 
 class StreamController(QObject):
     started = Signal(object)  # LiveTurn: the worker began writing a row
     trimmed = Signal(int)  # messages left out of the prompt of the live turn
     finished = Signal(object)  # TurnResult
+    thinkingChanged = Signal(bool)  # a thought began or ended being written (Answer now is offered while it is)
 
     def __init__(self, chat_view: ChatView, pane: ThoughtPane, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +99,7 @@ class StreamController(QObject):
         self._answer: list[str] = []
         self._path_text: dict[int, tuple[list[str], list[str]]] = {}  # a parallel turn's new text, by row
         self._flushes = 0
+        self._thinking_now = False
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
@@ -144,6 +157,21 @@ class StreamController(QObject):
                 self.live.thought_done_at = time.monotonic()
             self._answer.append(text)
 
+    @Slot(int, int, int)
+    def on_thought_progress(self, message_id: int, tokens: int, budget: int) -> None:
+        live = self.live
+        if live is None:
+            return
+        path = live.path_of(message_id) if live.paths else None
+        if path is not None:
+            path.tokens, path.budget = tokens, budget
+        elif message_id == live.message_id:
+            live.tokens, live.budget = tokens, budget
+
+    @property
+    def thinking(self) -> bool:
+        return self._thinking_now
+
     @Slot(int)
     def on_path_finished(self, message_id: int) -> None:
         path = self.live.path_of(message_id) if self.live is not None else None
@@ -161,7 +189,13 @@ class StreamController(QObject):
         self._timer.stop()
         self.live = None
         self.waiting = False
+        self._set_thinking(False)
         self.finished.emit(result)
+
+    def _set_thinking(self, thinking: bool) -> None:
+        if thinking != self._thinking_now:
+            self._thinking_now = thinking
+            self.thinkingChanged.emit(thinking)
 
     # -- painting --------------------------------------------------------------------
 
@@ -183,12 +217,18 @@ class StreamController(QObject):
         if widget is not None:
             self.overlay(widget.view)
             widget.refresh(streaming_seconds=None if live.thought_done_at else live.thinking_seconds())
-            if live.thought_done_at is not None:
-                widget.thought_button.setText("▸ " + live.header())
+            widget.thought_button.setText("▸ " + live.header())
+        still_thinking = live.thought_done_at is None
+        if live.paths:
+            shown = live.paths[self._pane_index(live)]
+            live.tokens, live.budget = shown.tokens, shown.budget
+            still_thinking = not shown.content and not shown.done
         if self.pane.message_id == live.message_id:
             if thought:
                 self.pane.append(thought)
             self.pane.set_header(live.header())
+            self.pane.set_progress(live.tokens, live.budget if still_thinking else 0)
+        self._set_thinking(live.thinking_now)
 
     def _flush_paths(self, live: LiveTurn) -> str:
         """A parallel turn's frame: each path takes its new text; a few times a second the live vote picks
@@ -264,6 +304,8 @@ class StreamController(QObject):
             self.pane.set_paths([p.message_id for p in live.paths], self.path_labels(), shown.message_id)
         else:
             self.pane.show_thought(live.message_id, live.thinking, live.header())
+        self.pane.set_examples([])
+        self.pane.set_thinking(self._thinking_now)
 
 
 def path_label(index: int, final_answer: str | None, *, done: bool = True) -> str:

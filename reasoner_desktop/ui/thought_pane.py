@@ -2,34 +2,77 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSize, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabBar, QToolButton, QVBoxLayout, QWidget
+import html
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTabBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from reasoner_desktop.ui.markdown_view import MarkdownRenderer, SafeBrowser, app_is_dark
 
 
 
 
+def token_count(tokens: int | None, budget: int | None = None) -> str:
+    """"79 tokens", or against the thought's cap: "612 / 1,024 tokens"."""
+    if budget:
+        return QCoreApplication.translate("ThoughtPane", "%1 / %2 tokens").replace("%1", f"{tokens or 0:,}").replace("%2", f"{budget:,}")
+    return QCoreApplication.translate("ThoughtPane", "%1 tokens").replace("%1", f"{tokens:,}") if tokens else ""
+
+
 def thought_label(seconds: float | None, tokens: int | None = None, *, streaming: bool = False,
-                  thinking: bool = True) -> str:
-    """"Thinking… 3 s" while it streams, "Thought for 5.2 s · 79 tokens" after, "No thinking" when
-    the answer came without a thought."""
+                  thinking: bool = True, budget: int | None = None) -> str:
+    """"Thinking… 3 s · 210 / 512 tokens" while it streams, "Thought for 5.2 s · 79 tokens" after (with
+    the thought's cap when it had one), "No thinking" when the answer came without a thought."""
     if not thinking and not streaming:
         return QCoreApplication.translate("ThoughtPane", "No thinking")
     seconds = max(0.0, seconds or 0.0)
     secs = f"{seconds:.1f}" if seconds < 10 and not streaming else str(round(seconds))
     if streaming:
-        return QCoreApplication.translate("ThoughtPane", "Thinking… %1 s").replace("%1", secs)
-    text = QCoreApplication.translate("ThoughtPane", "Thought for %1 s").replace("%1", secs)
-    if tokens:
-        text += " · " + QCoreApplication.translate("ThoughtPane", "%1 tokens").replace("%1", f"{tokens:,}")
-    return text
+        text = QCoreApplication.translate("ThoughtPane", "Thinking… %1 s").replace("%1", secs)
+    else:
+        text = QCoreApplication.translate("ThoughtPane", "Thought for %1 s").replace("%1", secs)
+    count = token_count(tokens, budget)
+    return f"{text} · {count}" if count and (tokens or not streaming) else text
+
+
+def stored_label(seconds: float | None, tokens: int | None, budget: str | None, stats: dict | None, *,
+                 thinking: bool = True, timing: bool = False) -> str:
+    """A finished answer's thought: "Thought for 3.2 s · 612 / 1,024 tokens · cut at 1,024"; with
+    `timing` (the pane's header) also how long the answer took after it: "· answer 1.1 s"."""
+    stats = stats or {}
+    text = thought_label(seconds, tokens, thinking=thinking, budget=stats.get("thinking_budget"))
+    if not thinking:
+        return text
+    parts = [text]
+    total, thought = stats.get("total_seconds"), stats.get("thinking_seconds")
+    if timing and total and thought is not None and total > thought:
+        parts.append(QCoreApplication.translate("ThoughtPane", "answer %1 s").replace("%1", f"{total - thought:.1f}"))
+    note = budget_note(budget, stats)
+    if note:
+        parts.append(note)
+    return " · ".join(parts)
 
 
 def budget_note(budget: str | None, stats: dict | None) -> str:
-    """What the thinking budget did to a thought, as stored on its message: "cut at 1,024" (the
-    thought was closed for the model), "extended ×3" (an early end became "Wait" three times)."""
+    """What acted on a thought, as stored on its message: "cut at 1,024" (the thought was closed for
+    the model), "extended ×3" (an early end became "Wait" three times), "answered now" (the user's
+    Answer now), "continued +512" (Think longer on an earlier answer)."""
     stats = stats or {}
+    if stats.get("continued_from") and stats.get("thinking_tokens"):
+        more = stats["thinking_tokens"] - (stats.get("continued_tokens") or 0)
+        return QCoreApplication.translate("ThoughtPane", "continued +%1").replace("%1", f"{max(0, more):,}")
+    if budget == "answered_now":
+        return QCoreApplication.translate("ThoughtPane", "answered now")
     if budget == "extended" and stats.get("extensions"):
         return QCoreApplication.translate("ThoughtPane", "extended ×%1").replace("%1", str(stats["extensions"]))
     if budget == "cut":
@@ -40,6 +83,8 @@ def budget_note(budget: str | None, stats: dict | None) -> str:
 
 class ThoughtPane(QFrame):
     pathSelected = Signal(int)  # a path's tab was picked: that path's answer (message id)
+    answerNowClicked = Signal()
+    exampleActivated = Signal(int)  # a worked example's link: the liked answer (message id) to open
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +108,29 @@ class ThoughtPane(QFrame):
         self.header = QLabel("")
         self.header.setObjectName("thoughtHeader")
         self.header.setStyleSheet("color: palette(placeholder-text);")
+        self.header.setWordWrap(True)
+        self.header.setMinimumWidth(1)
+
+        # While a thought streams: Answer now, and a thin bar of the thought's share of its budget.
+        self.answer_now_button = QPushButton(self.tr("Answer now"))
+        self.answer_now_button.setObjectName("paneAnswerNowButton")
+        self.answer_now_button.setToolTip(self.tr("Stop thinking and answer now (Ctrl+Enter)"))
+        self.answer_now_button.clicked.connect(self.answerNowClicked)
+        self.answer_now_button.hide()
+        self.budget_bar = QProgressBar()
+        self.budget_bar.setObjectName("thoughtBudgetBar")
+        self.budget_bar.setTextVisible(False)
+        self.budget_bar.setFixedHeight(4)
+        self.budget_bar.hide()
+
+        # The worked examples (liked answers) the answer was shown, each a link that opens it.
+        self.examples = QLabel("")
+        self.examples.setObjectName("examplesUsedLabel")
+        self.examples.setTextFormat(Qt.TextFormat.RichText)
+        self.examples.setWordWrap(True)
+        self.examples.setMinimumWidth(1)
+        self.examples.linkActivated.connect(self._on_example_link)
+        self.examples.hide()
 
         self.text = SafeBrowser(fit_height=False)
         self.text.setObjectName("thoughtText")
@@ -82,11 +150,14 @@ class ThoughtPane(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
+        top.addWidget(self.answer_now_button)
         top.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.header)
+        layout.addWidget(self.budget_bar)
+        layout.addWidget(self.examples)
         layout.addWidget(self.tabs)
         layout.addWidget(self.text, 1)
 
@@ -149,6 +220,41 @@ class ThoughtPane(QFrame):
     def set_header(self, text: str) -> None:
         self.header.setText(text)
 
+    def set_progress(self, tokens: int, budget: int) -> None:
+        """The streaming thought's share of its budget (budget 0: none, no bar)."""
+        self.budget_bar.setVisible(budget > 0)
+        if budget > 0:
+            self.budget_bar.setRange(0, budget)
+            self.budget_bar.setValue(min(tokens, budget))
+            self.budget_bar.setToolTip(self.tr("%1 / %2 thinking tokens").replace("%1", f"{tokens:,}")
+                                       .replace("%2", f"{budget:,}"))
+
+    def set_thinking(self, thinking: bool) -> None:
+        """The shown thought is being written: Answer now is offered; the bar goes when it ends."""
+        self.answer_now_button.setVisible(thinking)
+        self.answer_now_button.setEnabled(thinking)
+        if not thinking:
+            self.budget_bar.hide()
+
+    def set_examples(self, examples: list[tuple[int, str]]) -> None:
+        """The liked answers (message id, question) shown to the model as worked examples."""
+        if not examples:
+            self.examples.clear()
+            self.examples.hide()
+            return
+        links = []
+        for mid, question in examples:
+            q = " ".join(question.split())
+            q = q if len(q) <= 48 else q[:47] + "…"
+            links.append(f'<a href="example:{mid}">{html.escape(q or "…")}</a>')
+        self.examples.setText(html.escape(self.tr("Examples shown to the model:")) + " " + " · ".join(links))
+        self.examples.show()
+
+    def _on_example_link(self, link: str) -> None:
+        scheme, _, value = link.partition(":")
+        if scheme == "example" and value.isdigit():
+            self.exampleActivated.emit(int(value))
+
     def highlight(self, words: str) -> None:
         """Mark the search's words and scroll to the first."""
         y = self.text.highlight(words)
@@ -162,3 +268,5 @@ class ThoughtPane(QFrame):
     def clear(self) -> None:
         self.show_thought(None, "", "")
         self.hide_paths()
+        self.set_thinking(False)
+        self.set_examples([])

@@ -35,16 +35,6 @@
     </message>
   </context>
   <context>
-    <name>MainWindow</name>
-    <message numerus="yes">
-      <source>%n old message(s) left out to fit the context</source>
-      <translation>
-        <numerusform>%n old message left out to fit the context</numerusform>
-        <numerusform>%n old messages left out to fit the context</numerusform>
-      </translation>
-    </message>
-  </context>
-  <context>
     <name>ModelsDialog</name>
     <message numerus="yes">
       <source>%n GGUF file(s). The suggestion is the largest that fits in free memory.</source>
@@ -75,6 +65,16 @@
       <translation>
         <numerusform>%n match</numerusform>
         <numerusform>%n matches</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
+    <name>SteeringActions</name>
+    <message numerus="yes">
+      <source>%n old message(s) left out to fit the context</source>
+      <translation>
+        <numerusform>%n old message left out to fit the context</numerusform>
+        <numerusform>%n old messages left out to fit the context</numerusform>
       </translation>
     </message>
   </context>

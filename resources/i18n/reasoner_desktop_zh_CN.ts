@@ -20,8 +20,32 @@
       <translation>直接回答，不生成思维链</translation>
     </message>
     <message>
+      <source>Answer now</source>
+      <translation>立即回答</translation>
+    </message>
+    <message>
       <source>Any model: told to think step by step in &lt;think&gt; tags first</source>
       <translation>任何模型：先在 &lt;think&gt; 标签中逐步思考</translation>
+    </message>
+    <message>
+      <source>Examples: %1</source>
+      <translation>示例：%1</translation>
+    </message>
+    <message>
+      <source>Examples: file…</source>
+      <translation>示例：文件…</translation>
+    </message>
+    <message>
+      <source>Examples: library</source>
+      <translation>示例：示例库</translation>
+    </message>
+    <message>
+      <source>Examples: liked answers</source>
+      <translation>示例：点赞的回答</translation>
+    </message>
+    <message>
+      <source>Examples: none</source>
+      <translation>示例：无</translation>
     </message>
     <message>
       <source>Load a model first (File → Models…)</source>
@@ -38,6 +62,10 @@
     <message>
       <source>Max thinking tokens: the thought is closed at this length and the model answers</source>
       <translation>最大思考词元数：达到此长度时结束思考，模型开始回答</translation>
+    </message>
+    <message>
+      <source>No worked examples in the prompt</source>
+      <translation>提示中不放示例</translation>
     </message>
     <message>
       <source>Paths</source>
@@ -60,12 +88,20 @@
       <translation>停止</translation>
     </message>
     <message>
+      <source>Stop thinking and answer now (Ctrl+Enter)</source>
+      <translation>停止思考，立即回答（Ctrl+Enter）</translation>
+    </message>
+    <message>
       <source>The model is loading: your message is sent when it is ready</source>
       <translation>模型正在加载：就绪后会发送你的消息</translation>
     </message>
     <message>
       <source>The model thinks the way it was trained to</source>
       <translation>模型按训练时的方式思考</translation>
+    </message>
+    <message>
+      <source>The worked examples of your library (Settings)</source>
+      <translation>你的示例库中的示例（设置）</translation>
     </message>
     <message>
       <source>Think longer</source>
@@ -100,6 +136,18 @@
       <translation>此模型不会自行思考；请使用提示引导思考</translation>
     </message>
     <message>
+      <source>Worked examples are for prompted thinking</source>
+      <translation>示例用于提示式思考</translation>
+    </message>
+    <message>
+      <source>Worked examples from a JSON file</source>
+      <translation>来自 JSON 文件的示例</translation>
+    </message>
+    <message>
+      <source>Your thumbs-up answers to the most similar questions are shown to the model as worked examples (question, thought, answer)</source>
+      <translation>把你点赞过的、问题最相似的回答作为示例给模型看（问题、思考、回答）</translation>
+    </message>
+    <message>
       <source>auto (%1)</source>
       <translation>自动（%1）</translation>
     </message>
@@ -110,6 +158,57 @@
     <message>
       <source>off</source>
       <translation>关闭</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExampleLibraryDialog</name>
+    <message>
+      <source>Answer</source>
+      <translation>回答</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>Example library</source>
+      <translation>示例库</translation>
+    </message>
+    <message>
+      <source>How to think it through, step by step</source>
+      <translation>如何一步一步地想清楚</translation>
+    </message>
+    <message>
+      <source>New</source>
+      <translation>新建</translation>
+    </message>
+    <message>
+      <source>Question</source>
+      <translation>问题</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>Shown to the model as worked examples when the composer says “Examples: library” (prompted thinking). Add any answer with its ⋯ menu.</source>
+      <translation>当输入区选择“示例：示例库”时（提示式思考），这些会作为示例给模型看。任何回答都可以通过它的 ⋯ 菜单加入。</translation>
+    </message>
+    <message>
+      <source>That example no longer exists.</source>
+      <translation>那个示例已不存在。</translation>
+    </message>
+    <message>
+      <source>The final answer</source>
+      <translation>最终答案</translation>
+    </message>
+    <message>
+      <source>The question</source>
+      <translation>问题</translation>
+    </message>
+    <message>
+      <source>Thought</source>
+      <translation>思考</translation>
     </message>
   </context>
   <context>
@@ -218,8 +317,16 @@
       <translation>关于 Reasoner Desktop(&amp;A)</translation>
     </message>
     <message>
+      <source>&amp;Answer now (stop thinking)</source>
+      <translation>立即回答（停止思考）(&amp;A)</translation>
+    </message>
+    <message>
       <source>&amp;Chat</source>
       <translation>对话(&amp;C)</translation>
+    </message>
+    <message>
+      <source>&amp;Drop thoughts from context</source>
+      <translation>从上下文中去掉思考(&amp;D)</translation>
     </message>
     <message>
       <source>&amp;Export…</source>
@@ -240,6 +347,10 @@
     <message>
       <source>&amp;Import…</source>
       <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+      <source>&amp;Keep all thoughts in context</source>
+      <translation>在上下文中保留全部思考(&amp;K)</translation>
     </message>
     <message>
       <source>&amp;Keyboard shortcuts</source>
@@ -286,20 +397,16 @@
       <translation>关于 Reasoner Desktop</translation>
     </message>
     <message>
-      <source>Context in use: %1 tokens</source>
-      <translation>使用中的上下文：%1 词元</translation>
-    </message>
-    <message>
-      <source>Context: %1 / %2 tokens</source>
-      <translation>上下文：%1 / %2 词元</translation>
-    </message>
-    <message>
       <source>Conversation deleted.</source>
       <translation>对话已删除。</translation>
     </message>
     <message>
       <source>Conversation restored.</source>
       <translation>对话已恢复。</translation>
+    </message>
+    <message>
+      <source>E&amp;xample library…</source>
+      <translation>示例库(&amp;X)…</translation>
     </message>
     <message>
       <source>Enter / Shift+Enter</source>
@@ -388,10 +495,6 @@ Offline chat with local reasoning models.</source>
       <translation>内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件</translation>
     </message>
     <message>
-      <source>The conversation is longer than the model's context window; the oldest turns were not sent to the model for this answer.</source>
-      <translation>对话长度超过了模型的上下文窗口；本次回答没有把最早的几轮发送给模型。</translation>
-    </message>
-    <message>
       <source>The model could not be loaded</source>
       <translation>无法加载该模型</translation>
     </message>
@@ -423,12 +526,6 @@ Open it in your web browser?</source>
       <source>Undo delete</source>
       <translation>撤销删除</translation>
     </message>
-    <message numerus="yes">
-      <source>%n old message(s) left out to fit the context</source>
-      <translation>
-        <numerusform>为适应上下文，省略了 %n 条较早的消息</numerusform>
-      </translation>
-    </message>
   </context>
   <context>
     <name>MessageInput</name>
@@ -440,12 +537,20 @@ Open it in your web browser?</source>
   <context>
     <name>MessageWidget</name>
     <message>
+      <source> more tokens</source>
+      <translation> 个 token</translation>
+    </message>
+    <message>
       <source>%1 of %2 paths agree</source>
       <translation>%2 条路径中有 %1 条一致</translation>
     </message>
     <message>
       <source>%1 paths; no final answer could be read</source>
       <translation>%1 条路径；都读不出最终答案</translation>
+    </message>
+    <message>
+      <source>Add to example library</source>
+      <translation>加入示例库</translation>
     </message>
     <message>
       <source>Answer again (the old answer stays as a branch)</source>
@@ -492,12 +597,24 @@ Open it in your web browser?</source>
       <translation>出错</translation>
     </message>
     <message>
+      <source>Go on from this thought (“Wait”), then answer again; the old answer stays as a branch</source>
+      <translation>从这段思考继续（“Wait”），然后重新回答；原来的回答保留为一个分支</translation>
+    </message>
+    <message>
       <source>Good answer (included in the reasoning dataset)</source>
       <translation>好回答（计入推理数据集）</translation>
     </message>
     <message>
       <source>Interrupted — the app closed while this was being written</source>
       <translation>已中断 — 写入时应用被关闭</translation>
+    </message>
+    <message>
+      <source>Keep thought in context</source>
+      <translation>在上下文中保留思考</translation>
+    </message>
+    <message>
+      <source>More</source>
+      <translation>更多</translation>
     </message>
     <message>
       <source>Next version</source>
@@ -524,6 +641,10 @@ Open it in your web browser?</source>
       <translation>发送</translation>
     </message>
     <message>
+      <source>Send this thought back to the model with the next questions (it takes room in the context)</source>
+      <translation>在之后的问题中把这段思考发回给模型（会占用上下文空间）</translation>
+    </message>
+    <message>
       <source>Show this answer's chain of thought</source>
       <translation>显示此回答的思维链</translation>
     </message>
@@ -536,8 +657,16 @@ Open it in your web browser?</source>
       <translation>思考时已停止：还没有回答。可重新生成再试。</translation>
     </message>
     <message>
+      <source>Think longer</source>
+      <translation>延长思考</translation>
+    </message>
+    <message>
       <source>Wait until the answer being written is finished (or Stop it)</source>
       <translation>请等待正在写的回答完成（或停止它）</translation>
+    </message>
+    <message>
+      <source>at least </source>
+      <translation>至少 </translation>
     </message>
   </context>
   <context>
@@ -945,6 +1074,10 @@ Open it in your web browser?</source>
   <context>
     <name>SettingsDialog</name>
     <message>
+      <source>Budget sentence</source>
+      <translation>预算提示语</translation>
+    </message>
+    <message>
       <source>Careful reasoner</source>
       <translation>严谨推理者</translation>
     </message>
@@ -971,6 +1104,10 @@ Open it in your web browser?</source>
     <message>
       <source>English</source>
       <translation>English</translation>
+    </message>
+    <message>
+      <source>Example library…</source>
+      <translation>示例库…</translation>
     </message>
     <message>
       <source>Follow the system</source>
@@ -1051,6 +1188,22 @@ Open it in your web browser?</source>
     <message>
       <source>Tutor</source>
       <translation>导师</translation>
+    </message>
+    <message>
+      <source>Worked examples</source>
+      <translation>示例</translation>
+    </message>
+    <message>
+      <source>Worked examples (question, thought, answer) for prompted thinking</source>
+      <translation>用于提示式思考的示例（问题、思考、回答）</translation>
+    </message>
+    <message>
+      <source>Written into the thought when Max thinking or Answer now closes it, before the model answers</source>
+      <translation>当“最大思考”或“立即回答”结束思考时，在模型回答之前写入思考中</translation>
+    </message>
+    <message>
+      <source>e.g. Time is up; answering now.</source>
+      <translation>例如：时间到了，现在回答。</translation>
     </message>
     <message>
       <source>random</source>
@@ -1155,6 +1308,63 @@ Open it in your web browser?</source>
     </message>
   </context>
   <context>
+    <name>SteeringActions</name>
+    <message>
+      <source>%1 tokens/s</source>
+      <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+      <source>Added to the example library (Settings → Example library).</source>
+      <translation>已加入示例库（设置 → 示例库）。</translation>
+    </message>
+    <message>
+      <source>Context in use: %1 tokens</source>
+      <translation>使用中的上下文：%1 词元</translation>
+    </message>
+    <message>
+      <source>Context: %1 / %2 tokens</source>
+      <translation>上下文：%1 / %2 词元</translation>
+    </message>
+    <message>
+      <source>JSON files (*.json);;All files (*)</source>
+      <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Open a conversation first.</source>
+      <translation>请先打开一个对话。</translation>
+    </message>
+    <message>
+      <source>That answer no longer exists.</source>
+      <translation>那个回答已不存在。</translation>
+    </message>
+    <message>
+      <source>The conversation is longer than the model's context window; the oldest turns were not sent to the model for this answer.</source>
+      <translation>对话长度超过了模型的上下文窗口；本次回答没有把最早的几轮发送给模型。</translation>
+    </message>
+    <message>
+      <source>The examples could not be read</source>
+      <translation>无法读取示例</translation>
+    </message>
+    <message>
+      <source>Thoughts are kept in the context of this chat.</source>
+      <translation>此对话的思考会保留在上下文中。</translation>
+    </message>
+    <message>
+      <source>Thoughts are left out of the context of this chat.</source>
+      <translation>此对话的思考不放入上下文。</translation>
+    </message>
+    <message>
+      <source>Worked examples</source>
+      <translation>示例</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n old message(s) left out to fit the context</source>
+      <translation>
+        <numerusform>为适应上下文，省略了 %n 条较早的消息</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
     <name>StreamController</name>
     <message>
       <source>%1 of %2 agree so far</source>
@@ -1168,12 +1378,28 @@ Open it in your web browser?</source>
   <context>
     <name>ThoughtPane</name>
     <message>
+      <source>%1 / %2 thinking tokens</source>
+      <translation>%1 / %2 个思考 token</translation>
+    </message>
+    <message>
+      <source>%1 / %2 tokens</source>
+      <translation>%1 / %2 个 token</translation>
+    </message>
+    <message>
       <source>%1 tokens</source>
       <translation>%1 词元</translation>
     </message>
     <message>
+      <source>Answer now</source>
+      <translation>立即回答</translation>
+    </message>
+    <message>
       <source>Chain of thought</source>
       <translation>思维链</translation>
+    </message>
+    <message>
+      <source>Examples shown to the model:</source>
+      <translation>给模型看的示例：</translation>
     </message>
     <message>
       <source>Hide the chain of thought</source>
@@ -1188,6 +1414,10 @@ Open it in your web browser?</source>
       <translation>路径 %1</translation>
     </message>
     <message>
+      <source>Stop thinking and answer now (Ctrl+Enter)</source>
+      <translation>停止思考，立即回答（Ctrl+Enter）</translation>
+    </message>
+    <message>
       <source>The model's reasoning appears here while it thinks.</source>
       <translation>模型思考时，推理过程显示在这里。</translation>
     </message>
@@ -1198,6 +1428,18 @@ Open it in your web browser?</source>
     <message>
       <source>Thought for %1 s</source>
       <translation>思考了 %1 秒</translation>
+    </message>
+    <message>
+      <source>answer %1 s</source>
+      <translation>回答 %1 秒</translation>
+    </message>
+    <message>
+      <source>answered now</source>
+      <translation>已立即回答</translation>
+    </message>
+    <message>
+      <source>continued +%1</source>
+      <translation>继续 +%1</translation>
     </message>
     <message>
       <source>cut</source>
