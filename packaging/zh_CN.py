@@ -351,6 +351,9 @@ ZH = {
     "Written into the thought when Max thinking or Answer now closes it, before the model answers":
         "当“最大思考”或“立即回答”结束思考时，在模型回答之前写入思考中",
     "Budget sentence": "预算提示语",
+    "That conversation no longer exists.": "那个对话已不存在。",
+    "The thought could not be kept": "无法保留这段思考",
+    "The thoughts could not be kept": "无法保留这些思考",
     "continued +%1": "继续 +%1",
 }
 

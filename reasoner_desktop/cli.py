@@ -306,6 +306,10 @@ def _ask(args, data_dir: Path) -> int:
 
     if args.think_longer is not None and args.prompt.strip():
         raise UserError("--think-longer continues an answer: give its message id, not a question.")
+    if args.think_longer is not None and (args.samples > 1 or args.conversation is not None or args.no_think
+                                          or args.thinking == "off"):
+        raise UserError("--think-longer goes on from one answer's thought: it takes no --samples, --continue "
+                        "or --no-think.")
     if args.think_longer is None and not args.prompt.strip():
         raise UserError("The question is empty.")
     liked = args.examples == "liked"
@@ -327,6 +331,8 @@ def _ask(args, data_dir: Path) -> int:
         settings.reasoning_format = ReasoningFormat(args.reasoning_format)
     engine = _load_engine(path, settings)
     mode = None
+    if liked and args.thinking != "prompted" and (engine.thinks_natively or args.thinking or args.no_think):
+        raise UserError("--examples liked is for prompted thinking; add --thinking prompted.")
     if args.thinking:
         mode = ThinkingMode(args.thinking)
     elif args.think:
@@ -372,14 +378,15 @@ def _ask(args, data_dir: Path) -> int:
     service = ChatService(repo, engine)
     try:
         if args.think_longer is not None:
-            result = service.think_longer(args.think_longer, args.min_thinking or THINK_LONGER_DEFAULT, options,
-                                          on_event=on_event)
+            try:
+                result = service.think_longer(args.think_longer, args.min_thinking or THINK_LONGER_DEFAULT, options,
+                                              on_event=on_event)
+            except KeyError:
+                raise UserError(f"No answer with id {args.think_longer}.") from None
         else:
             result = service.run_turn(args.conversation, args.prompt, options, on_event=on_event)
     except GenerationError as exc:  # e.g. more paths than fit the context: nothing was stored
         raise UserError(str(exc)) from None
-    except KeyError:
-        raise UserError(f"No answer with id {args.think_longer}.") from None
     if args.json:
         json.dump(result.to_json(), out, ensure_ascii=False)
         out.write("\n")

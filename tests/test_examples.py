@@ -310,3 +310,58 @@ def test_a_0005_history_with_data_upgrades_to_head_keeping_everything(data_dir):
         assert repo.list_examples()[0].id == eid and repo.get_message(2).keep_thinking is True
     finally:
         repo.engine.dispose()
+
+
+@pytest.mark.parametrize("budget", ["cut", "answered_now"])
+def test_a_thought_closed_for_the_model_teaches_nothing(repo, budget):
+    """A thought cut by a budget or by Answer now ends with our sentence, not the model's reasoning."""
+    from reasoner_desktop.domain.events import GenerationStats
+
+    q = "What is the capital of France?"
+    _, good = answer(repo, "Who painted the Mona Lisa?")
+    cid, uid = repo.start_conversation(q)
+    closed = repo.start_assistant_message(cid, uid, "m.gguf")
+    repo.finish_message(closed, "Paris.", "Let's think. Time is up; answering now.", MessageStatus.COMPLETE,
+                        GenerationStats(budget=budget))
+    repo.set_rating(closed, 1)
+    assert ids(repo.liked_examples(q, k=5)) == [good]
+    extended = repo.start_assistant_message(cid, uid, "m.gguf")
+    repo.finish_message(extended, "Paris.", "Let's think.\nWait, France.", MessageStatus.COMPLETE,
+                        GenerationStats(budget="extended"))
+    repo.set_rating(extended, 1)
+    assert ids(repo.liked_examples(q, k=5)) == [extended, good]
+
+
+def test_a_very_long_liked_answer_is_no_example(repo):
+    q = "What is the capital of France?"
+    _, good = answer(repo, "Who painted the Mona Lisa?")
+    answer(repo, q, thought="step " * 2000)  # 10,000 characters of thought
+    assert ids(repo.liked_examples(q, k=5)) == [good]
+
+
+def test_examples_from_answers_in_the_order_given(repo):
+    _, a = answer(repo, "First?", "One.", "Thought one.")
+    _, b = answer(repo, "Second?", "Two.", "Thought two.")
+    got = repo.examples_from_answers([b, 99999, a])
+    assert [(e.message_id, e.question, e.thought, e.answer) for e in got] == [
+        (b, "Second?", "Thought two.", "Two."), (a, "First?", "Thought one.", "One.")]
+
+
+def test_json_export_keeps_the_chats_choice_and_drops_foreign_ids(repo):
+    """Keep all thoughts travels with the conversation; the row ids an answer names (its examples, the answer
+    it went on from) mean other messages in another history, so they are not imported."""
+    from reasoner_desktop.domain.events import GenerationStats
+    from reasoner_desktop.export.json_format import from_document, to_document
+    from reasoner_desktop.export.options import ThinkingExport
+
+    cid, uid = repo.start_conversation("Q?")
+    aid = repo.start_assistant_message(cid, uid, "m.gguf")
+    repo.finish_message(aid, "A.", "T.", MessageStatus.COMPLETE,
+                        GenerationStats(examples_used=[7, 8], continued_from=5, thinking_tokens=9, budget="none"))
+    repo.set_conversation_keep_thoughts(cid, True)
+    doc = to_document([repo.get_conversation(cid)], ThinkingExport.INCLUDE)
+    assert doc["conversations"][0]["keep_thoughts"] is True
+    (back,) = from_document(doc)
+    assert back.keep_thoughts is True
+    stats = back.messages[1].stats
+    assert stats["examples_used"] == [] and stats["continued_from"] is None and stats["thinking_tokens"] == 9

@@ -101,6 +101,8 @@ def test_think_longer_goes_on_from_the_stored_thought_with_the_cache(engine):
     assert len(thought) > len(old_thought) + len(CONTINUE_TEXT)
     assert stats.thinking_tokens - stats.continued_tokens >= 64
     assert stats.continued_tokens >= old.thinking_tokens - 2
+    # At least 64 more, then the thought may end by itself, up to prompted thinking's usual cap beyond them.
+    assert stats.thinking_budget == stats.continued_tokens + 64 + 512
     assert answer.strip()
     # Only the tail is evaluated: the question's prompt and the old thought are in the KV cache already.
     assert stats.prompt_tokens > old.prompt_tokens + old.thinking_tokens - 4
@@ -140,3 +142,43 @@ def test_a_kept_thought_is_counted_in_the_next_prompt(engine):
     kept = engine.prompt_tokens(GenerationRequest(
         messages=QUESTION + [ChatMessage(Role.ASSISTANT, "8", thought, keep_thinking=True)] + follow))
     assert kept - dropped >= len(engine.tokenize(thought))
+
+
+@pytest.mark.model
+def test_worked_examples_are_bounded_to_a_quarter_of_the_context(engine, data_dir):
+    """A library of long examples would crowd out the conversation: those past a quarter of the window are
+    left out, and the answer says so."""
+    from dataclasses import replace as dc_replace
+
+    from reasoner_desktop.domain.messages import FewShotExample
+    from reasoner_desktop.services.chat import ChatService, TurnOptions
+    from reasoner_desktop.storage.repository import open_history
+
+    repo = open_history(data_dir / "history.db")
+    long = FewShotExample("A question?", "step " * 300, "An answer.")  # ~300 tokens each
+    n_fit = engine.n_ctx // 4 // len(engine.tokenize(f"{long.question}\n{long.thought}\n{long.answer}"))
+    options = TurnOptions(mode=ThinkingMode.PROMPTED, max_tokens=8, max_thinking_tokens=4, sampling=SEEDED,
+                          examples=(long,) * (n_fit + 3))
+    result = ChatService(repo, engine).run_turn(None, "Hi?", options)
+    assert result.error is None
+    assert any("3 worked example(s) left out" in n for n in result.stats.notes), result.stats.notes
+    fewer = ChatService(repo, engine).run_turn(None, "Hi?", dc_replace(options, examples=(long,) * n_fit))
+    assert not any("left out" in n for n in fewer.stats.notes)
+    assert fewer.stats.prompt_tokens == result.stats.prompt_tokens  # the same examples went in
+    repo.engine.dispose()
+
+
+def test_the_budget_note_says_what_acted():
+    from reasoner_desktop.ui.thought_pane import budget_note, stored_label
+
+    assert budget_note("answered_now", {}) == "answered now"
+    assert budget_note("extended", {"extensions": 3}) == "extended ×3"
+    assert budget_note("cut", {"thinking_tokens": 1024}) == "cut at 1,024"
+    continued = {"thinking_tokens": 700, "continued_tokens": 188}
+    assert budget_note("extended", {**continued, "extensions": 2}) == "continued +512"
+    assert budget_note("extended", {**continued, "extensions": 2, "thought_cut": True}) == \
+        "continued +512 · cut at 700"
+    assert budget_note("answered_now", continued) == "continued +512 · answered now"
+    label = stored_label(3.21, 612, "cut", {"thinking_budget": 1024, "thinking_tokens": 612, "total_seconds": 4.5,
+                                            "thinking_seconds": 3.21}, timing=True)
+    assert label == "Thought for 3.2 s · 612 / 1,024 tokens · answer 1.3 s · cut at 612"

@@ -35,6 +35,9 @@ def test_think_longer_from_the_command_line(data_dir):
     # A question and --think-longer together, or an unknown answer: one sentence, exit 2.
     both = cli(data_dir, "ask", "Why?", "--think-longer", str(first["message_id"]))
     assert both.returncode == 2 and "not a question" in both.stderr and "Traceback" not in both.stderr
+    for extra in (("--samples", "2"), ("--continue", str(first["conversation_id"])), ("--no-think",)):
+        out = cli(data_dir, "ask", "--think-longer", str(first["message_id"]), *extra)
+        assert out.returncode == 2 and "takes no --samples" in out.stderr, extra
     missing = cli(data_dir, "ask", "--think-longer", "99999")
     assert missing.returncode == 2 and "No answer with id 99999" in missing.stderr
 
@@ -66,6 +69,8 @@ def test_examples_from_liked_answers(data_dir):
     none = ask(data_dir, "Tom has 3 apples and buys 5 more. How many?", "--think", "--examples", "liked",
                "--max-thinking", "32", "--max-tokens", "80")
     assert none["examples_used"] == []  # nothing liked yet
+    off = cli(data_dir, "ask", "Why?", "--examples", "liked", "--no-think")
+    assert off.returncode == 2 and "--examples liked is for prompted thinking" in off.stderr
     repo = repo_of(data_dir)
     repo.set_rating(none["message_id"], 1)
     repo.engine.dispose()

@@ -34,10 +34,12 @@ def finish(qtbot, w):
 
 def test_answer_now_closes_the_thought_within_two_tokens(qtbot, open_window, data_dir, engine):
     w = open_window(data_dir)
-    w.turn_options = TurnOptions(mode=ThinkingMode.PROMPTED, max_tokens=320, max_thinking_tokens=400,
-                                 budget_message=BUDGET_SENTENCE, sampling=SEEDED)
-    button = child(w, QPushButton, "answerNowButton")
-    pane_button = child(w, QPushButton, "paneAnswerNowButton")
+    # (it may not end its thought by itself before 300 tokens, however late the press comes on a busy machine)
+    w.turn_options = TurnOptions(mode=ThinkingMode.PROMPTED, max_tokens=480, max_thinking_tokens=400,
+                                 min_thinking_tokens=300, budget_message=BUDGET_SENTENCE, sampling=SEEDED)
+    button = w.composer.answer_now_button
+    pane_button = w.thought_pane.answer_now_button
+    assert pane_button.objectName() == button.objectName() == "answerNowButton"
     bar = child(w, QProgressBar, "thoughtBudgetBar")
     assert not button.isEnabled() and not w.actions.answer_now.isEnabled()
     w.last_result = None
@@ -102,11 +104,11 @@ def test_keeping_a_thought_changes_the_next_prompt(qtbot, open_window, data_dir,
     measured = []
     w.worker_host.worker.contextMeasured.connect(lambda cid, tokens, n_ctx: measured.append(tokens))
     bubble = w.chat_view.widgets[first.message_id]
-    w.steering.measure_context()
-    qtbot.waitUntil(lambda: len(measured) == 1, timeout=30_000)  # (the signal is the worker thread's)
+    w.steering.measure_context()  # (after the turn the window measured too: every figure so far is the same)
+    qtbot.waitUntil(lambda: len(measured) >= 1, timeout=30_000)  # (the signal is the worker thread's)
     dropped = measured[-1]
     child(bubble, type(bubble.keep_thought_action), "keepThoughtAction").trigger()
-    qtbot.waitUntil(lambda: len(measured) == 2, timeout=30_000)
+    qtbot.waitUntil(lambda: measured[-1] != dropped, timeout=30_000)
     kept = measured[-1]
     assert w.repo.get_message(first.message_id).keep_thinking
     assert kept - dropped >= len(engine.tokenize(first.thinking)) - 4
@@ -175,13 +177,16 @@ def test_the_example_library_and_an_examples_file(qtbot, open_window, data_dir, 
     thought = child(dialog, QPlainTextEdit, "exampleThought")
     assert thought.toPlainText() == ex.thought
     thought.setPlainText("Six sevens: 7 + 7 + 7 + 7 + 7 + 7 = 42.")
-    qtbot.mouseClick(child(dialog, QPushButton, "saveExampleButton"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(child(dialog, QPushButton, "newExampleButton"), Qt.MouseButton.LeftButton)  # saved, not lost
     assert w.repo.list_examples()[0].thought == "Six sevens: 7 + 7 + 7 + 7 + 7 + 7 = 42."
-    qtbot.mouseClick(child(dialog, QPushButton, "newExampleButton"), Qt.MouseButton.LeftButton)
+    assert thought.toPlainText() == "" and dialog.current is None
     child(dialog, QPlainTextEdit, "exampleThought").setPlainText("no question, no answer")
     qtbot.mouseClick(child(dialog, QPushButton, "saveExampleButton"), Qt.MouseButton.LeftButton)
     error = child(dialog, QLabel, "exampleError")
     assert error.isVisible() and error.text() and len(w.repo.list_examples()) == 1
+    dialog.list.setCurrentRow(0)  # what cannot be saved is not dropped either: the dialog stays on it
+    assert dialog.current is None and thought.toPlainText() == "no question, no answer"
+    thought.setPlainText("")
 
     combo = w.composer.examples
     combo.setCurrentIndex(combo.findData("library"))

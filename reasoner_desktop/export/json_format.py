@@ -1,7 +1,8 @@
 """Our JSON export: versioned, lossless (every field, every branch), and re-importable.
 
 {"format": "reasoner-desktop", "version": 1, "exported_at": ..., "app_version": ..., "thinking": "include"|"omit",
- "conversations": [{"uuid", "title", "created_at", "updated_at", "pinned", "model", "system_prompt", "settings",
+ "conversations": [{"uuid", "title", "created_at", "updated_at", "pinned", "keep_thoughts", "model", "system_prompt",
+   "settings",
    "active_leaf": <message uuid>, "messages": [{"uuid", "parent": <uuid|null>, "role", "content", "thinking",
    "status", "model", "thinking_seconds", "thinking_tokens", "answer_tokens", "prompt_tokens", "budget",
    "keep_thinking", "rating", "stats", "sampling", "created_at", "updated_at"}],
@@ -47,6 +48,7 @@ def _conversation(c: ConversationRecord, omit: bool) -> dict:
         "created_at": _iso(c.created_at),
         "updated_at": _iso(c.updated_at),
         "pinned": c.pinned,
+        "keep_thoughts": c.keep_thoughts,
         "model": c.model,
         "system_prompt": c.system_prompt,
         "settings": c.settings,
@@ -162,7 +164,7 @@ def _parse_conversation(c, index: int) -> ConversationRecord:
             thinking_tokens=_opt(m.get("thinking_tokens"), int, w, "thinking_tokens"),
             answer_tokens=_opt(m.get("answer_tokens"), int, w, "answer_tokens"),
             created_at=_time(m.get("created_at"), w), keep_thinking=bool(m.get("keep_thinking", False)),
-            rating=rating, budget=_opt(m.get("budget"), str, w, "budget"), stats=m.get("stats") or {},
+            rating=rating, budget=_opt(m.get("budget"), str, w, "budget"), stats=_portable(m.get("stats") or {}),
             uuid=m["uuid"], updated_at=_time(m["updated_at"], w) if m.get("updated_at") else None,
             prompt_tokens=_opt(m.get("prompt_tokens"), int, w, "prompt_tokens"), sampling=m.get("sampling") or {},
         ))
@@ -197,4 +199,12 @@ def _parse_conversation(c, index: int) -> ConversationRecord:
                                                                             "system prompt"),
         messages=records, active_path=path[::-1], uuid=c["uuid"],
         settings=_opt(c.get("settings"), dict, where, "settings") or {}, votes=votes,
+        keep_thoughts=bool(c.get("keep_thoughts", False)),
     )
+
+
+def _portable(stats: dict) -> dict:
+    """A message's stats without the row ids of the history it came from (the liked answers it was shown,
+    the answer it went on from): here they would name other messages."""
+    foreign = {"examples_used": [], "continued_from": None}
+    return {k: foreign[k] if k in foreign and v else v for k, v in stats.items()}

@@ -217,9 +217,10 @@ class LlamaEngine:
                                   started=started, answer_now=answer_now).run()
 
     def prompt_tokens(self, request: GenerationRequest) -> int:
-        """How many tokens the prompt of `request` takes, as rendered for this model (nothing is evaluated):
-        what the context holds before the next answer."""
-        return len(self._tokenize_prompt(self._plan(request, request.messages).text))
+        """How many tokens the prompt of `request` takes, as rendered and fitted to the context for this model
+        (nothing is evaluated): what the context holds before the next answer."""
+        fitted = self._fit_prompt(request, lambda: False)
+        return len(fitted[1]) if fitted is not None else 0
 
     @property
     def max_paths(self) -> int:

@@ -106,8 +106,12 @@ class Generation:
         # towards this thought's length, and the budgets apply to what comes after it.
         carried = len(engine.tokenize(plan.thought_prefill)) if plan.continued else 0
         self.min_thinking = carried + (request.min_thinking_tokens or 0)
-        max_thinking = effective_max_thinking(request.max_thinking_tokens, request.min_thinking_tokens, plan.mode)
-        self.max_thinking = None if max_thinking is None else carried + max_thinking
+        if plan.continued:  # at least N more, then the thought may close by itself, up to the usual cap beyond them
+            cap = effective_max_thinking(request.max_thinking_tokens, None, plan.mode)
+            self.max_thinking = None if cap is None else self.min_thinking + cap
+        else:
+            self.max_thinking = effective_max_thinking(request.max_thinking_tokens, request.min_thinking_tokens,
+                                                       plan.mode)
         self.stats = GenerationStats(model=engine.name, prompt_tokens=len(tokens), notes=list(plan.notes),
                                      dropped_messages=dropped, n_ctx=engine.n_ctx, thinking_tokens=carried,
                                      thinking_budget=self.max_thinking, continued_tokens=carried)

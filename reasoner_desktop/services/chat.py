@@ -42,8 +42,19 @@ class TurnOptions:
     # Set by ChatService.think_longer: the earlier answer whose thought this one goes on from.
     continue_from: int | None = None
     continue_thought: str | None = None
+    example_ids: tuple[int, ...] = ()  # liked answers to show as examples, by id (Think longer: the old answer's)
 
 THINK_LONGER_DEFAULT = 512  # "Think longer" after the fact: at least this many more thinking tokens
+EXAMPLES_SHARE = 4  # worked examples take at most this share (a quarter) of the context window
+EXAMPLES_PROMPTED_ONLY = "Worked examples are for prompted thinking; this answer was given without them."
+
+
+@dataclass(slots=True)
+class _Prepared:
+    history: list[ChatMessage]
+    options: TurnOptions
+    examples_used: list[int]  # liked answers shown as examples
+    notes: list[str]
 
 
 @dataclass(slots=True)
@@ -209,32 +220,53 @@ class ChatService:
         options = options or TurnOptions()
         prompted = any(old.thinking.startswith(t.prefill) for t in PROMPTED_TEXTS.values())
         mode = ThinkingMode.PROMPTED if prompted or not self.engine.thinks_natively else ThinkingMode.AUTO
+        # The old answer's own examples (not the composer's current choice): the same prompt, so the KV cache
+        # still holds it and the thought goes on under what it was written with.
         options = replace(options, mode=mode, samples=1, min_thinking_tokens=max(1, more_tokens),
-                          continue_from=old.id, continue_thought=old.thinking)
+                          continue_from=old.id, continue_thought=old.thinking, examples=(), liked_examples=0,
+                          example_ids=tuple((old.stats or {}).get("examples_used") or ()))
         return self._answer(old.conversation_id, old.parent_id, options, on_start, on_event, cancel, answer_now)
 
     def context_tokens(self, conversation_id: int, options: TurnOptions | None = None) -> int:
         """What the conversation's active branch takes of the context before the next question (its prompt
         as rendered for the model, with the thoughts that are kept)."""
-        options = options or TurnOptions()
-        history, options, _ = self._prepare(conversation_id, None, options)
-        return self.engine.prompt_tokens(self._request(history, options, None))
+        prepared = self._prepare(conversation_id, None, options or TurnOptions())
+        return self.engine.prompt_tokens(self._request(prepared.history, prepared.options, None))
 
-    def _prepare(self, conversation_id: int, user_id: int | None,
-                 options: TurnOptions) -> tuple[list[ChatMessage], TurnOptions, list[int]]:
-        """The history the prompt is built from, and the options with the liked answers chosen as worked
-        examples (their message ids)."""
+    def _prepare(self, conversation_id: int, user_id: int | None, options: TurnOptions) -> _Prepared:
+        """The history the prompt is built from, and the options with their worked examples: the liked answers
+        chosen for the question (or given by id), the whole set bounded to a share of the context."""
         history = self.repo.prompt_history(conversation_id, up_to=user_id)
         if options.keep_thoughts:
             history = [replace(m, keep_thinking=True) if m.role is Role.ASSISTANT else m for m in history]
+        notes: list[str] = []
         used: list[int] = []
-        if options.liked_examples > 0 and history and history[-1].role is Role.USER:
-            if resolve_mode(options.mode, self.engine.format) is ThinkingMode.PROMPTED:
+        asking = bool(history) and history[-1].role is Role.USER
+        if (options.liked_examples > 0 or options.example_ids or options.examples) and asking:
+            if resolve_mode(options.mode, self.engine.format) is not ThinkingMode.PROMPTED:
+                return _Prepared(history, replace(options, examples=()), [], [EXAMPLES_PROMPTED_ONLY])
+            if options.example_ids:
+                picks = self.repo.examples_from_answers(options.example_ids)
+            elif options.liked_examples > 0:
                 picks = self.repo.liked_examples(history[-1].content, options.liked_examples,
                                                  exclude_conversation_id=conversation_id)
+            else:
+                picks = []
+            if picks:
                 options = replace(options, examples=tuple(p.as_few_shot() for p in picks))
-                used = [p.message_id for p in picks]
-        return history, options, used
+            kept, room = [], self.engine.n_ctx // EXAMPLES_SHARE
+            for ex in options.examples:
+                room -= len(self.engine.tokenize(f"{ex.question}\n{ex.thought}\n{ex.answer}"))
+                if room < 0:
+                    break
+                kept.append(ex)
+            if len(kept) < len(options.examples):
+                notes.append(f"{len(options.examples) - len(kept)} worked example(s) left out: together they would "
+                             f"take more than a quarter of the context window.")
+                options = replace(options, examples=tuple(kept))
+            used = [p.message_id for p in picks[: len(kept)]]
+        return _Prepared(history, options, used, notes)
+
     def _request(self, history, options: TurnOptions, sampling: Sampling | None) -> GenerationRequest:
         return GenerationRequest(
             messages=history,
@@ -255,13 +287,14 @@ class ChatService:
     def _answer(self, conversation_id: int, user_id: int, options: TurnOptions, on_start, on_event,
                 cancel, answer_now) -> TurnResult:
         repo = self.repo
-        history, options, examples_used = self._prepare(conversation_id, user_id, options)
+        prepared = self._prepare(conversation_id, user_id, options)
+        history, options, examples_used = prepared.history, prepared.options, prepared.examples_used
         sampling = options.sampling or self.engine.recommended_sampling(options.mode)
         if options.seed is not None:
             sampling = replace(sampling, seed=options.seed)
         if options.samples > 1:
             return self._answer_paths(conversation_id, user_id, history, options, sampling, on_start, on_event,
-                                      cancel, answer_now, examples_used)
+                                      cancel, answer_now, prepared)
         assistant_id = repo.start_assistant_message(conversation_id, user_id, self.engine.name,
                                                     sampling=asdict(sampling))
         ids = TurnIds(conversation_id, user_id, assistant_id)
@@ -300,6 +333,7 @@ class ChatService:
             error = unexpected_error_sentence(exc, "The answer")
             stats.stop_reason = "error"
         stats.examples_used, stats.continued_from = examples_used, options.continue_from
+        stats.notes = prepared.notes + stats.notes
         if error:
             status = MessageStatus.ERROR
         elif stats.stop_reason == "stopped":
@@ -318,8 +352,7 @@ class ChatService:
     # -- several paths and a vote ----------------------------------------------------
 
     def _answer_paths(self, conversation_id: int, user_id: int, history, options: TurnOptions,
-                      sampling: Sampling, on_start, on_event, cancel, answer_now,
-                      examples_used: list[int]) -> TurnResult:
+                      sampling: Sampling, on_start, on_event, cancel, answer_now, prepared: _Prepared) -> TurnResult:
         """N sibling answers decoded together, each row saved as it streams, then a vote: the winner
         becomes the active branch, the vote is recorded beside the question."""
         repo, n = self.repo, options.samples
@@ -363,7 +396,7 @@ class ChatService:
                         dirty.add(i)
                     elif isinstance(ev, Done):
                         path_stats[i] = ev.stats
-                        ev.stats.examples_used = examples_used
+                        ev.stats.examples_used = prepared.examples_used
                         dirty.discard(i)
                         finish(i, MessageStatus.STOPPED if ev.stats.stop_reason == "stopped"
                                else MessageStatus.COMPLETE)
@@ -386,8 +419,8 @@ class ChatService:
             error = unexpected_error_sentence(exc, "The answer")
         for i in range(n):
             if path_stats[i] is None:  # never ended: an error, or a stop before it started
-                path_stats[i] = GenerationStats(model=self.engine.name,
-                                                stop_reason="error" if error else "stopped")
+                path_stats[i] = GenerationStats(model=self.engine.name, stop_reason="error" if error else "stopped",
+                                                examples_used=prepared.examples_used)
                 finish(i, MessageStatus.ERROR if error else MessageStatus.STOPPED)
         paths = [PathResult(ids[i], "".join(thinking[i]), "".join(answer[i]).rstrip(), _status_of(path_stats[i]),
                             path_stats[i]) for i in range(n)]
@@ -415,7 +448,7 @@ class ChatService:
         result = TurnResult(TurnIds(conversation_id, user_id, ids[winner], tuple(ids)), best.thinking, best.answer,
                             status, best.stats, error, paths=paths, vote=record,
                             seconds=time.monotonic() - started)
-        result.stats.notes = list(dict.fromkeys(best.stats.notes + stats.notes))
+        result.stats.notes = list(dict.fromkeys(prepared.notes + best.stats.notes + stats.notes))
         result.stats.tokens_per_second = stats.tokens_per_second  # all paths together (the row keeps its own)
         if save_failed:
             result.error = f"The answers could not be saved ({save_failed}); they are shown but not in the history."

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from reasoner_desktop.domain.examples import LibraryExample, LikedExample, choose_examples
@@ -40,6 +40,7 @@ from reasoner_desktop.storage.models import Example, Message, utcnow
 
 MAX_QUERY_TERMS = 32  # of the new question: a pasted page costs no more than a long question
 MAX_CANDIDATES = 500  # the newest liked answers compared with the new question
+MAX_EXAMPLE_CHARS = 8000  # a liked answer's thought and answer together; longer ones would crowd the prompt
 QUESTION_CHARS = 2000  # of each liked answer's question, indexed
 _TABLE = "liked_questions"
 
@@ -90,6 +91,10 @@ def liked_examples(s: Session, question: str, k: int, exclude_conversation_id: i
         .join(asked, asked.id == Message.parent_id)
         .where(Message.rating == 1, Message.role == Role.ASSISTANT.value,
                Message.status == MessageStatus.COMPLETE.value, _filled(Message.thinking), _filled(Message.content),
+               # A thought closed for the model (a budget cut, Answer now) ends with our sentence, not its reasoning;
+               # a very long one would crowd the prompt.
+               or_(Message.budget.is_(None), Message.budget.notin_(("cut", "answered_now"))),
+               func.length(Message.thinking) + func.length(Message.content) <= MAX_EXAMPLE_CHARS,
                asked.role == Role.USER.value, _filled(asked.content),
                *([Message.conversation_id != exclude_conversation_id] if exclude_conversation_id is not None else []))
         .order_by(Message.created_at.desc(), Message.id.desc())
@@ -120,6 +125,14 @@ def _similarity(s: Session, questions: dict[int, str], query: str | None) -> dic
     finally:
         s.execute(text(f"DROP TABLE IF EXISTS temp.{_TABLE}"))
     return {mid: -float(score) for mid, score in rows}  # FTS5's bm25() is lower for closer
+
+
+def examples_from_answers(s: Session, message_ids) -> list[LikedExample]:
+    """Answers given by id as examples (in that order; gone ones left out), e.g. the ones an earlier answer
+    was shown, for Think longer on it."""
+    rows = s.execute(select(Message.id, Message.conversation_id).where(Message.id.in_(list(message_ids)))).all()
+    found = {mid: cid for mid, cid in rows}
+    return _with_texts(s, [_Candidate(mid, found[mid]) for mid in message_ids if mid in found], {})
 
 
 def _with_texts(s: Session, chosen: list[_Candidate], scores: dict[int, float]) -> list[LikedExample]:

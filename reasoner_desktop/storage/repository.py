@@ -409,6 +409,11 @@ class HistoryRepository:
         with self._read() as s:
             return examples.liked_examples(s, question, k, exclude_conversation_id)
 
+    def examples_from_answers(self, message_ids) -> list[LikedExample]:
+        """Answers given by id, as worked examples (their question, thought and answer); gone ones are left out."""
+        with self._read() as s:
+            return examples.examples_from_answers(s, message_ids)
+
     def list_examples(self) -> list[LibraryExample]:
         """The user's example library, oldest first."""
         with self._read() as s:

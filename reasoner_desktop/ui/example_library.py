@@ -103,9 +103,30 @@ class ExampleLibraryDialog(QDialog):
             if ex.id == select:
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
-        self._on_selected(self.list.currentItem())
+        self._show(self.list.currentItem())
 
-    def _on_selected(self, item: QListWidgetItem | None, _previous=None) -> None:
+    def _texts(self) -> tuple[str, str, str]:
+        return self.question.toPlainText(), self.thought.toPlainText(), self.answer.toPlainText()
+
+    def _dirty(self) -> bool:
+        """The editors hold something not saved yet."""
+        texts = tuple(t.strip() for t in self._texts())
+        if self.current is None:
+            return any(texts)
+        ex = next((e for e in self.repo.list_examples() if e.id == self.current), None)
+        return ex is not None and texts != (ex.question.strip(), ex.thought.strip(), ex.answer.strip())
+
+    def _on_selected(self, item: QListWidgetItem | None, previous: QListWidgetItem | None = None) -> None:
+        if self._dirty():  # what was typed is saved before another example is shown, never dropped
+            target = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+            if self.save(select=target) is None:  # refused (it says why): stay on it
+                self.list.blockSignals(True)
+                self.list.setCurrentItem(previous)
+                self.list.blockSignals(False)
+            return
+        self._show(item)
+
+    def _show(self, item: QListWidgetItem | None) -> None:
         self.error.hide()
         ex = None
         if item is not None:
@@ -118,14 +139,19 @@ class ExampleLibraryDialog(QDialog):
         self.delete_button.setEnabled(ex is not None)
 
     def new(self) -> None:
+        if self._dirty() and self.save() is None:
+            return
+        self.list.blockSignals(True)
         self.list.setCurrentItem(None)
         self.list.clearSelection()
-        self._on_selected(None)
+        self.list.blockSignals(False)
+        self._show(None)
         self.question.setFocus()
 
-    def save(self) -> int | None:
-        """Save the example being edited (a new one is added); returns its id, None if it was refused."""
-        texts = (self.question.toPlainText(), self.thought.toPlainText(), self.answer.toPlainText())
+    def save(self, *, select: int | None = None) -> int | None:
+        """Save the example being edited (a new one is added); returns its id, None if it was refused. Then
+        the list shows `select` (default: the one saved)."""
+        texts = self._texts()
         try:
             if self.current is None:
                 self.current = self.repo.add_example(*texts)
@@ -134,8 +160,9 @@ class ExampleLibraryDialog(QDialog):
         except (ValueError, KeyError, DatabaseError) as exc:
             self._show_error(exc)
             return None
-        self.reload(select=self.current)
-        return self.current
+        saved = self.current
+        self.reload(select=saved if select is None else select)
+        return saved
 
     def delete(self) -> None:
         if self.current is None:

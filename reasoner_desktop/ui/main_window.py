@@ -505,7 +505,8 @@ class MainWindow(QMainWindow):
             tps = result.stats.tokens_per_second
             self.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
             self.steering.show_context_used(result.stats.n_ctx, result.stats.prompt_tokens + result.stats.thinking_tokens
-                                    + result.stats.answer_tokens)
+                                            + result.stats.answer_tokens)
+            self.steering.measure_context()  # then what the next question starts from (thoughts left out or kept)
         if result.stats.notes:
             self.statusBar().showMessage(" · ".join(result.stats.notes), 15000)
         if result.error:
@@ -550,7 +551,7 @@ class MainWindow(QMainWindow):
         ready = bool(self.model_name)
         self.composer.set_busy(busy, ready, loading=self.model_loading)
         self.actions.stop.setEnabled(streaming)
-        self.steering.on_thinking_changed(self.stream.thinking)
+        self.steering.sync_actions()
         self.actions.regenerate.setEnabled(not busy and ready)
         self.model_picker.setEnabled(not busy)
         here = streaming and self.stream.conversation_id in (None, self.conversation_id)

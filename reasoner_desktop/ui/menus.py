@@ -73,12 +73,13 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
         answer_now=_action(w, "actionAnswerNow", tr("&Answer now (stop thinking)"), w.steering.answer_now,
                            "Ctrl+Return"),
         keep_thoughts=_action(w, "actionKeepAllThoughts", tr("&Keep all thoughts in context"),
-                              lambda: w.steering.set_conversation_keep(True)),
+                              w.steering.set_conversation_keep, checkable=True),
         drop_thoughts=_action(w, "actionDropThoughts", tr("&Drop thoughts from context"),
                               lambda: w.steering.set_conversation_keep(False)),
         example_library=_action(w, "actionExampleLibrary", tr("E&xample library…"), w.steering.open_example_library),
     )
     a.answer_now.setEnabled(False)
+    a.answer_now.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])  # and the keypad's
     quit_ = _action(w, "actionQuit", tr("&Quit"), w.close, QKeySequence.StandardKey.Quit)
     file_menu = w.menuBar().addMenu(tr("&File"))
     file_menu.addActions([a.new_chat, a.open_model, a.models])

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from reasoner_desktop.domain.messages import FewShotExample, Role
 from reasoner_desktop.services.examples import load_examples_file
+from reasoner_desktop.storage.errors import DatabaseError
 
 
 class SteeringActions(QObject):
@@ -37,6 +38,13 @@ class SteeringActions(QObject):
         live = w.stream.live
         w.thought_pane.set_thinking(thinking and live is not None and w.thought_pane.message_id == live.message_id)
 
+    def sync_actions(self) -> None:
+        """What can be steered now: Answer now while a thought is written; keeping or dropping the thoughts of
+        the chat shown once there is one."""
+        self.on_thinking_changed(self.w.stream.thinking)
+        for action in (self.w.actions.keep_thoughts, self.w.actions.drop_thoughts):
+            action.setEnabled(bool(self.w.conversation_id))
+
     # -- Think longer ----------------------------------------------------------------
 
     def think_longer(self, message_id: int, more_tokens: int) -> None:
@@ -53,7 +61,17 @@ class SteeringActions(QObject):
     # -- thoughts in the context -----------------------------------------------------
 
     def set_keep_thought(self, message_id: int, keep: bool) -> None:
-        self.w.repo.set_keep_thinking(message_id, keep)
+        w = self.w
+        try:
+            w.repo.set_keep_thinking(message_id, keep)
+        except (DatabaseError, KeyError) as exc:  # e.g. a read-only history: the menu goes back to what is stored
+            widget = w.chat_view.widgets.get(message_id)
+            if widget is not None:
+                widget.view.keep_thinking = not keep
+                widget.refresh()
+            w.show_error(self.tr("The thought could not be kept"), str(exc) if isinstance(exc, DatabaseError)
+                         else self.tr("That answer no longer exists."))
+            return
         self.measure_context()
 
     def set_conversation_keep(self, keep: bool) -> None:
@@ -61,8 +79,16 @@ class SteeringActions(QObject):
         w = self.w
         if not w.conversation_id:
             w.statusBar().showMessage(self.tr("Open a conversation first."), 5000)
+            self.sync_conversation(None)
             return
-        w.repo.set_conversation_keep_thoughts(w.conversation_id, keep)
+        try:
+            w.repo.set_conversation_keep_thoughts(w.conversation_id, keep)
+        except (DatabaseError, KeyError) as exc:
+            self.sync_conversation(w.repo.get_conversation(w.conversation_id))
+            w.show_error(self.tr("The thoughts could not be kept"), str(exc) if isinstance(exc, DatabaseError)
+                         else self.tr("That conversation no longer exists."))
+            return
+        self.sync_conversation(w.repo.get_conversation(w.conversation_id))
         for widget in w.chat_view.widgets.values():
             if widget.view.role is Role.ASSISTANT and widget.view.thinking:
                 widget.view.keep_thinking = keep
@@ -71,12 +97,25 @@ class SteeringActions(QObject):
                                   self.tr("Thoughts are left out of the context of this chat."), 5000)
         self.measure_context()
 
+    def sync_conversation(self, conv) -> None:
+        """The Chat menu shows whether the chat shown keeps all its thoughts (and answers to come)."""
+        action = self.w.actions.keep_thoughts
+        action.blockSignals(True)
+        action.setChecked(bool(conv is not None and conv.keep_thoughts))
+        action.blockSignals(False)
+
     def measure_context(self) -> None:
-        """Ask the worker what the shown chat's next prompt takes of the context (it answers at once when
-        idle; while it writes an answer, after it)."""
+        """Ask the worker what the shown chat's next prompt takes of the context, fitted to the window, with
+        the examples the composer adds (it answers at once when idle; while it writes an answer, after it)."""
         w = self.w
-        if w.conversation_id and w.model_name:
-            w.measureContextRequested.emit(w.conversation_id, w.current_options())
+        if not (w.conversation_id and w.model_name):
+            return
+        options = w.current_options()
+        try:
+            examples = self.examples()
+        except ValueError:
+            examples = ()  # said when a question is sent
+        w.measureContextRequested.emit(w.conversation_id, replace(options, examples=examples) if examples else options)
 
     @Slot(int, int, int)
     def on_context_measured(self, conversation_id: int, tokens: int, n_ctx: int) -> None:
@@ -89,6 +128,7 @@ class SteeringActions(QObject):
         w = self.w
         if conv is None and w.conversation_id:
             conv = w.repo.get_conversation(w.conversation_id)
+        self.sync_conversation(conv)
         last = next((m for m in reversed(conv.path_messages) if m.role is Role.ASSISTANT and m.stats), None) \
             if conv is not None else None
         w.speed_label.clear()
@@ -102,6 +142,8 @@ class SteeringActions(QObject):
             w.speed_label.setText(self.tr("%1 tokens/s").replace("%1", f"{tps:.0f}") if tps else "")
         else:
             w.context_label.setText(self.tr("Context in use: %1 tokens").replace("%1", f"{n_ctx:,}") if n_ctx else "")
+        if last is not None:
+            self.measure_context()  # what the next question starts from (the stats above count the last thought)
 
     def show_context_used(self, n_ctx: int | None, used: int) -> None:
         if n_ctx and used:

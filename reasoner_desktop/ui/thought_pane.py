@@ -68,9 +68,17 @@ def budget_note(budget: str | None, stats: dict | None) -> str:
     the model), "extended ×3" (an early end became "Wait" three times), "answered now" (the user's
     Answer now), "continued +512" (Think longer on an earlier answer)."""
     stats = stats or {}
-    if stats.get("continued_from") and stats.get("thinking_tokens"):
+    notes = []
+    if stats.get("continued_tokens") and stats.get("thinking_tokens"):
         more = stats["thinking_tokens"] - (stats.get("continued_tokens") or 0)
-        return QCoreApplication.translate("ThoughtPane", "continued +%1").replace("%1", f"{max(0, more):,}")
+        notes.append(QCoreApplication.translate("ThoughtPane", "continued +%1").replace("%1", f"{max(0, more):,}"))
+        if budget == "extended":  # the "Wait"s of Think longer itself are not news; a cut after them is
+            budget = "cut" if stats.get("thought_cut") else None
+    acted = _acted(budget, stats)
+    return " · ".join(notes + ([acted] if acted else []))
+
+
+def _acted(budget: str | None, stats: dict) -> str:
     if budget == "answered_now":
         return QCoreApplication.translate("ThoughtPane", "answered now")
     if budget == "extended" and stats.get("extensions"):
@@ -113,7 +121,7 @@ class ThoughtPane(QFrame):
 
         # While a thought streams: Answer now, and a thin bar of the thought's share of its budget.
         self.answer_now_button = QPushButton(self.tr("Answer now"))
-        self.answer_now_button.setObjectName("paneAnswerNowButton")
+        self.answer_now_button.setObjectName("answerNowButton")  # like the composer's
         self.answer_now_button.setToolTip(self.tr("Stop thinking and answer now (Ctrl+Enter)"))
         self.answer_now_button.clicked.connect(self.answerNowClicked)
         self.answer_now_button.hide()

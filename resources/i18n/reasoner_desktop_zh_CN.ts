@@ -1338,12 +1338,24 @@ Open it in your web browser?</source>
       <translation>那个回答已不存在。</translation>
     </message>
     <message>
+      <source>That conversation no longer exists.</source>
+      <translation>那个对话已不存在。</translation>
+    </message>
+    <message>
       <source>The conversation is longer than the model's context window; the oldest turns were not sent to the model for this answer.</source>
       <translation>对话长度超过了模型的上下文窗口；本次回答没有把最早的几轮发送给模型。</translation>
     </message>
     <message>
       <source>The examples could not be read</source>
       <translation>无法读取示例</translation>
+    </message>
+    <message>
+      <source>The thought could not be kept</source>
+      <translation>无法保留这段思考</translation>
+    </message>
+    <message>
+      <source>The thoughts could not be kept</source>
+      <translation>无法保留这些思考</translation>
     </message>
     <message>
       <source>Thoughts are kept in the context of this chat.</source>
