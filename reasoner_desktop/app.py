@@ -144,6 +144,9 @@ def _no_display() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+APP_ID = "io.github.reasonerdesktop.ReasonerDesktop"
+
+
 def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
     if _no_display():
         print("reasoner-desktop: no display found (DISPLAY/WAYLAND_DISPLAY unset). Start it in a desktop "
@@ -157,6 +160,7 @@ def run_gui(data_dir: Path, model_path: Path | None = None) -> int:
     app.setApplicationName("Reasoner Desktop")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("reasoner-desktop")
+    app.setDesktopFileName(APP_ID)  # the menu entry packaging/linux installs (Wayland's app id, the task bar's icon)
     app.setWindowIcon(app_icon())
     try:
         window = build_main_window(data_dir, model_path)
