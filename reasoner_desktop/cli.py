@@ -45,7 +45,8 @@ def _load_examples(path: str):
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reasoner-desktop", description="Offline chat with local reasoning models.")
-    p.add_argument("--version", action="version", version=f"reasoner-desktop {__version__}")
+    p.add_argument("--version", action="store_true", help="print the version and exit (with --verbose: the "
+                   "llama.cpp build, its backends and whether it can offload to a GPU)")
     p.add_argument("--verbose", action="store_true", help="also print the log (llama.cpp's included) on stderr")
     p.add_argument("--data-dir", metavar="DIR", help="where history and settings live "
                    "(default: $REASONER_DESKTOP_DATA_DIR or the platform's user data folder)")
@@ -202,8 +203,25 @@ def _eval(args, data_dir: Path) -> int:
     return 0
 
 
+def _version(verbose: bool) -> int:
+    print(f"reasoner-desktop {__version__}")
+    if verbose:  # what Help -> About shows
+        import platform
+
+        from reasoner_desktop.inference.llama_adapter import build_report
+        from reasoner_desktop.inference.model_files import bundled_model_path
+
+        print(f"python: {platform.python_version()} ({platform.system()} {platform.machine()})")
+        for name, value in build_report():
+            print(f"{name}: {value}")
+        print(f"bundled model: {bundled_model_path() or 'not installed'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.version:
+        return _version(args.verbose)
     data_dir = resolve_data_dir(args.data_dir)
     command = args.command or "gui"
     from reasoner_desktop.logs import install_excepthook, setup_logging

@@ -14,6 +14,7 @@ import ctypes
 import functools
 import logging
 import os
+import re
 from collections.abc import Iterator, Sequence
 
 import llama_cpp
@@ -338,3 +339,18 @@ class LlamaAdapter:
 def describe_build() -> str:
     gpu = supports_gpu_offload()
     return f"llama-cpp-python {llama_cpp.__version__} ({'GPU offload available' if gpu else 'CPU-only build'})"
+
+
+def build_backends() -> list[str]:
+    """The ggml backends this llama.cpp build holds, e.g. ["CUDA", "CPU"] or ["Metal", "CPU"], from its
+    system info ("CUDA : ARCHS = 890 | ... | CPU : SSE3 = 1 | ...")."""
+    info = llama_cpp.llama_print_system_info()
+    info = info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
+    return list(dict.fromkeys(re.findall(r"(?:^|\|)\s*([A-Za-z][\w-]*) : ", info)))
+
+
+def build_report() -> list[tuple[str, str]]:
+    """What the About box and `--version --verbose` say of the inference build."""
+    return [("llama-cpp-python", llama_cpp.__version__),
+            ("backends", ", ".join(build_backends()) or "unknown"),
+            ("GPU offload", "supported" if supports_gpu_offload() else "not in this build (CPU only)")]

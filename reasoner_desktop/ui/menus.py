@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QMessageBox, QSizePolicy, QToolBar, QWidget
 
-from reasoner_desktop import __version__
 from reasoner_desktop.ui.theme import icon
 
 
@@ -138,6 +137,10 @@ def show_shortcuts(w) -> QMessageBox:
     return box
 
 
-def about(w) -> None:
-    QMessageBox.about(w, w.tr("About Reasoner Desktop"),
-                      w.tr("Reasoner Desktop %1\nOffline chat with local reasoning models.").replace("%1", __version__))
+def about(w):
+    from reasoner_desktop.ui.about_dialog import AboutDialog
+
+    dialog = AboutDialog(w.library.data_dir, w)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

@@ -1,6 +1,41 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
   <context>
+    <name>AboutDialog</name>
+    <message>
+      <source>About Reasoner Desktop</source>
+      <translation>关于 Reasoner Desktop</translation>
+    </message>
+    <message>
+      <source>Bundled model</source>
+      <translation>内置模型</translation>
+    </message>
+    <message>
+      <source>Crash log</source>
+      <translation>崩溃日志</translation>
+    </message>
+    <message>
+      <source>History and settings</source>
+      <translation>历史记录和设置</translation>
+    </message>
+    <message>
+      <source>Licences</source>
+      <translation>许可证</translation>
+    </message>
+    <message>
+      <source>Offline chat with local reasoning models. Nothing you type leaves this computer.</source>
+      <translation>与本地推理模型离线对话。你输入的内容不会离开这台电脑。</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>打开</translation>
+    </message>
+    <message>
+      <source>not installed</source>
+      <translation>未安装</translation>
+    </message>
+  </context>
+  <context>
     <name>ChatView</name>
     <message>
       <source>Ask anything. The model thinks first; its chain of thought appears in the pane on the right.</source>
@@ -393,10 +428,6 @@
       <translation>视图(&amp;V)</translation>
     </message>
     <message>
-      <source>About Reasoner Desktop</source>
-      <translation>关于 Reasoner Desktop</translation>
-    </message>
-    <message>
       <source>Conversation deleted.</source>
       <translation>对话已删除。</translation>
     </message>
@@ -455,12 +486,6 @@
     <message>
       <source>Open link?</source>
       <translation>打开链接？</translation>
-    </message>
-    <message>
-      <source>Reasoner Desktop %1
-Offline chat with local reasoning models.</source>
-      <translation>Reasoner Desktop %1
-与本地推理模型离线对话。</translation>
     </message>
     <message>
       <source>Restart now</source>
