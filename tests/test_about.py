@@ -77,3 +77,22 @@ def test_about_shows_the_build_the_licences_and_opens_the_data_folder(qtbot, ope
     assert [Path(u.toLocalFile()) for u in opened.urls] == [data_dir, crash_log_path(data_dir).parent]
     assert crash_log_path(data_dir).parent.is_dir()  # made, so the file manager has something to show
     dialog.close()
+
+
+def test_the_status_bar_says_how_many_layers_a_gpu_build_offloaded(qtbot, open_window, data_dir, monkeypatch):
+    from reasoner_desktop.inference import engine as engine_module
+
+    class OnGpu(engine_module.LlamaAdapter):  # this machine has no GPU: what llama.cpp is asked is recorded
+        asked: list[int] = []
+
+        def __init__(self, path, **kwargs):
+            OnGpu.asked.append(kwargs["n_gpu_layers"])
+            super().__init__(path, **{**kwargs, "n_gpu_layers": 0})
+
+    monkeypatch.setattr(engine_module, "_supports_gpu_offload", lambda: True)
+    monkeypatch.setattr(engine_module, "LlamaAdapter", OnGpu)
+    w = open_window(data_dir)
+    assert OnGpu.asked == [-1]  # every layer, by default
+    total = w.model_caps["layers"]
+    assert total > 1 and w.model_caps["gpu_layers"] == total
+    assert w.model_label.text().endswith(f" · GPU: {total} of {total} layers")

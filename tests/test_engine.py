@@ -253,3 +253,84 @@ def test_too_little_memory_is_one_sentence_never_an_abort(headroom_mb):
                          timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("NotEnoughMemory: Not enough memory"), out.stdout
+
+
+def _gpu_that_holds(monkeypatch, fits: int | None):
+    """A GPU build whose GPU takes at most `fits` layers (None: none at all): llama.cpp fails to load
+    with more, as it does when VRAM runs out. This machine has no GPU, so what does fit loads on the CPU."""
+    from reasoner_desktop.inference import engine as engine_module
+    from reasoner_desktop.inference import offload
+    from reasoner_desktop.inference.gguf_info import read_model_info
+
+    asked = []
+
+    class TightGpu(engine_module.LlamaAdapter):
+        def __init__(self, path, **kwargs):
+            layers = kwargs["n_gpu_layers"]
+            asked.append(layers)
+            total = offload.total_layers(engine_module._block_count(read_model_info(path)))
+            if layers and (fits is None or (total if layers == -1 else layers) > fits):
+                raise ValueError(f"Failed to load model from file: {path}")
+            super().__init__(path, **{**kwargs, "n_gpu_layers": 0})
+
+    monkeypatch.setattr(engine_module, "_supports_gpu_offload", lambda: True)
+    monkeypatch.setattr(engine_module, "LlamaAdapter", TightGpu)
+    return asked
+
+
+def test_a_gpu_build_offloads_every_layer_by_default(model_path, monkeypatch):
+    asked = _gpu_that_holds(monkeypatch, fits=1000)
+    eng = LlamaEngine(model_path, EngineSettings(n_ctx=512))
+    try:
+        assert asked == [-1]  # all of them, as LM Studio and Ollama do
+        blocks = int(eng.info.parameters[f"{eng.info.architecture}.block_count"])
+        assert eng.offload.describe() == f"GPU: {blocks + 1} of {blocks + 1} layers"
+        assert eng.offload.note() is None and not eng.load_notes
+    finally:
+        eng.close()
+
+
+def test_when_the_gpu_is_too_small_fewer_layers_are_offloaded_and_said(model_path, monkeypatch):
+    asked = _gpu_that_holds(monkeypatch, fits=16)
+    eng = LlamaEngine(model_path, EngineSettings(n_ctx=512))
+    try:
+        total = int(eng.info.parameters[f"{eng.info.architecture}.block_count"]) + 1
+        assert asked == [-1, int(total * 0.75), int(total * 0.5)] and int(total * 0.5) <= 16
+        assert eng.offload.on_gpu == int(total * 0.5)
+        assert f"Only {total // 2} of {total} layers fit in GPU memory" in " ".join(eng.load_notes)
+        # the note reaches the first answer's notes (the status bar and the CLI show them)
+        request = GenerationRequest([ChatMessage(Role.USER, "Hi")])
+        assert any("layers fit in GPU memory" in n for n in eng._plan(request, request.messages).notes)
+    finally:
+        eng.close()
+
+
+def test_no_room_on_the_gpu_at_all_runs_on_the_cpu(model_path, monkeypatch):
+    asked = _gpu_that_holds(monkeypatch, fits=None)
+    eng = LlamaEngine(model_path, EngineSettings(n_ctx=512))
+    try:
+        assert asked[0] == -1 and asked[-1] == 0 and len(asked) == 5
+        assert eng.offload.describe() == "CPU"
+        assert any("runs on the CPU" in n for n in eng.load_notes)
+    finally:
+        eng.close()
+
+
+def test_a_layer_count_the_user_set_is_tried_once(model_path, monkeypatch):
+    from reasoner_desktop.inference.errors import ModelLoadError
+
+    asked = _gpu_that_holds(monkeypatch, fits=4)
+    with pytest.raises(ModelLoadError):
+        LlamaEngine(model_path, EngineSettings(n_ctx=512, n_gpu_layers=20))
+    assert asked == [20]
+
+
+def test_a_cpu_build_offloads_nothing_and_says_nothing(model_path, monkeypatch):
+    from reasoner_desktop.inference import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "_supports_gpu_offload", lambda: False)
+    eng = LlamaEngine(model_path, EngineSettings(n_ctx=512))
+    try:
+        assert eng.offload.layers == 0 and eng.offload.describe() == "CPU" and not eng.load_notes
+    finally:
+        eng.close()

@@ -74,3 +74,29 @@ def test_install_refuses_a_missing_executable_in_one_sentence(tmp_path):
                           "--executable", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "does not exist" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "share").exists()
+
+
+def _make(*args: str) -> subprocess.CompletedProcess:
+    # -o: never (re)build the venv here; -n: print what would run
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_make_run_gpu_takes_a_prebuilt_wheel_of_the_pinned_llama_cpp_python():
+    pinned = next(line.split("==")[1].strip('",') for line in (ROOT / "pyproject.toml").read_text().splitlines()
+                  if '"llama-cpp-python==' in line)
+    cuda = _make("-n", "gpu", "GPU=cuda").stdout
+    assert f"--only-binary=:all: \\\n    --extra-index-url https://abetlen.github.io/llama-cpp-python/whl/cu124 " \
+           f"llama-cpp-python=={pinned}" in cuda
+    assert 'CMAKE_ARGS="-DGGML_CUDA=on"' in cuda  # compiled only when the index has no wheel for the pin
+    assert "whl/cu121 " in _make("-n", "gpu", "GPU=cuda", "CUDA=cu121").stdout
+    assert "whl/metal " in _make("-n", "gpu", "GPU=metal").stdout
+    vulkan = _make("-n", "gpu", "GPU=vulkan").stdout
+    assert 'CMAKE_ARGS="-DGGML_VULKAN=on"' in vulkan and "--extra-index-url  " in vulkan  # no prebuilt index
+    assert "pip" not in _make("-n", "gpu").stdout  # the CPU build stays unless asked
+
+
+def test_an_unknown_gpu_is_refused_in_one_sentence():
+    done = _make("gpu", "GPU=rocm")
+    assert done.returncode != 0
+    assert "GPU must be cuda, metal or vulkan (got 'rocm')" in done.stdout

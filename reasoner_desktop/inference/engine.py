@@ -6,6 +6,7 @@ the CLI). `stream()` yields ordered events and ends with exactly one Done.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -16,7 +17,7 @@ import jinja2
 from reasoner_desktop.domain.events import StreamEvent
 from reasoner_desktop.domain.messages import ChatMessage, FewShotExample, Role, ThinkingMode
 from reasoner_desktop.domain.reasoning import ReasoningFormat, ThinkTags
-from reasoner_desktop.inference import hardware
+from reasoner_desktop.inference import hardware, offload
 from reasoner_desktop.inference.errors import (
     GenerationError,
     ModelFileCorrupt,
@@ -53,7 +54,8 @@ class EngineSettings:
     n_ctx: int | None = None
     n_threads: int | None = None  # None: one per physical performance core (hardware.default_threads)
     n_threads_batch: int | None = None  # prompt evaluation; None: every core this process may use
-    n_gpu_layers: int = 0  # -1 = all layers
+    # None: automatic (every layer that fits when the build can offload, see offload.py); -1: all; 0: none
+    n_gpu_layers: int | None = None
     n_batch: int = 512
     # None: off. Flash attention saves the attention matrix (n_ctx x 512 x heads floats) but on the CPU
     # it decodes 2-5x slower at long contexts (measured: 42 vs 18 ms a token at 2,800 tokens).
@@ -81,6 +83,15 @@ class GenerationRequest:
     # messages then end with that answer's question. min_thinking_tokens counts the new tokens only.
     continue_thought: str | None = None
 
+log = logging.getLogger(__name__)
+
+
+def _block_count(info: ModelInfo) -> int:
+    try:
+        return int(info.parameters.get(f"{info.architecture}.block_count") or 0)
+    except (TypeError, ValueError):
+        return 0
+
 
 def _gb(n: int) -> str:
     return f"{n / 2**30:.1f} GB"
@@ -98,28 +109,37 @@ class LlamaEngine:
         check_version()
         s = self.settings
         self.load_notes: list[str] = []
-        n_gpu_layers = s.n_gpu_layers
-        if n_gpu_layers and not _supports_gpu_offload():
+        gpu = _supports_gpu_offload()
+        if s.n_gpu_layers and not gpu:
             self.load_notes.append("This llama.cpp build is CPU-only; GPU layers are ignored (see README: GPU builds).")
-            n_gpu_layers = 0
         self.flash_attn = bool(s.flash_attn)
         self.n_threads = s.n_threads or hardware.default_threads()
         self.n_threads_batch = s.n_threads_batch or max(self.n_threads, hardware.logical_cores())
-        room = hardware.memory_room()
-        if n_gpu_layers:  # weights and cache go to GPU memory, which this check cannot see
-            room = Room(ram=None, address_space=room.address_space)
-        n_ctx = choose_context(self.info, s.n_ctx, room, flash_attn=self.flash_attn)
-        # llama.cpp aborts the whole process when an allocation fails while it builds the context,
-        # so refuse up front what cannot fit.
-        need = self._need(n_ctx)
-        if not room.fits(need):
-            raise self._not_enough_memory(n_ctx, need, room)
-        try:
-            self._llm = LlamaAdapter(self.path, n_ctx=n_ctx, n_threads=self.n_threads,
-                                     n_threads_batch=self.n_threads_batch, n_gpu_layers=n_gpu_layers,
-                                     n_batch=s.n_batch, flash_attn=self.flash_attn)
-        except (ValueError, RuntimeError, OSError, MemoryError) as exc:
-            raise self._diagnose_load_failure(n_ctx, exc) from exc
+        tries = offload.plan(s.n_gpu_layers, offload.total_layers(_block_count(self.info)), gpu)
+        for attempt in tries:
+            room = hardware.memory_room()
+            if attempt.layers:  # weights and cache go to GPU memory, which this check cannot see
+                room = Room(ram=None, address_space=room.address_space)
+            n_ctx = choose_context(self.info, s.n_ctx, room, flash_attn=self.flash_attn)
+            # llama.cpp aborts the whole process when an allocation fails while it builds the context,
+            # so refuse up front what cannot fit.
+            need = self._need(n_ctx)
+            if not room.fits(need):
+                raise self._not_enough_memory(n_ctx, need, room)
+            try:
+                self._llm = LlamaAdapter(self.path, n_ctx=n_ctx, n_threads=self.n_threads,
+                                         n_threads_batch=self.n_threads_batch, n_gpu_layers=attempt.layers,
+                                         n_batch=s.n_batch, flash_attn=self.flash_attn)
+            except (ValueError, RuntimeError, OSError, MemoryError) as exc:
+                if attempt is tries[-1]:
+                    raise self._diagnose_load_failure(n_ctx, exc) from exc
+                log.info("Loading %s with %s failed (%s); trying fewer GPU layers", self.path.name,
+                         attempt.describe(), exc)
+                continue
+            self.offload = attempt  # what llama.cpp was given: Offload.describe() says it in words
+            break
+        if note := self.offload.note():
+            self.load_notes.append(note)
         llm = self._llm
         bos, eos = llm.token_bos(), llm.token_eos()
         self.template = ChatTemplate(

@@ -216,6 +216,10 @@ class MainWindow(QMainWindow):
             self.model_label.setText(self.tr("Loading model…"))
         elif name:
             self.model_label.setText(self.tr("Model: %1").replace("%1", name))
+            if on_gpu := self.model_caps.get("gpu_layers"):  # a GPU build offloaded (see inference/offload.py)
+                total = self.model_caps.get("layers") or on_gpu
+                self.model_label.setText(self.model_label.text() + " · " + self.tr("GPU: %1 of %2 layers")
+                                         .replace("%1", str(on_gpu)).replace("%2", str(total)))
             self.steering.show_context()
         else:
             self.model_label.setText(self.tr("No model loaded — File → Models…"))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from reasoner_desktop.inference.hardware import default_threads, memory_room
 from reasoner_desktop.inference.library import LibraryError, ModelEntry, ModelLibrary
+from reasoner_desktop.inference.llama_adapter import supports_gpu_offload
 
 FORMATS = [("", "Guess from the chat template"), ("none", "Not a reasoning model (prompted thinking)"),
            ("think", "<think>…</think> (DeepSeek-R1, Qwen3, QwQ, Phi-4)"), ("harmony", "gpt-oss channels"),
@@ -50,6 +51,8 @@ class ModelSettingsDialog(QDialog):
         # What "default" means on this computer, for this model.
         self.boxes["n_threads"].setSpecialValueText(
             self.tr("default: %1").replace("%1", str(default_threads())))
+        self.boxes["n_gpu_layers"].setSpecialValueText(
+            self.tr("automatic: all that fit") if supports_gpu_offload() else self.tr("none: CPU-only build"))
         auto_ctx = automatic_context(entry.path)
         if auto_ctx:
             self.boxes["n_ctx"].setSpecialValueText(self.tr("automatic: %1").replace("%1", f"{auto_ctx:,}"))

@@ -81,7 +81,8 @@ class ChatWorker(QObject):
         e = self._engine
         self.modelLoaded.emit(e.name, {"thinks_natively": e.thinks_natively, "path": str(e.path),
                                        "can_disable_thinking": e.can_disable_thinking, "n_ctx": e.n_ctx,
-                                       "format": e.format.value})
+                                       "format": e.format.value, "gpu_layers": e.offload.on_gpu,
+                                       "layers": e.offload.total})
 
     @Slot(int, str, object)
     def runTurn(self, conversation_id: int, text: str, options: TurnOptions | None) -> None:

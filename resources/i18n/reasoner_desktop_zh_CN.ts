@@ -448,6 +448,10 @@
       <translation>导出推理数据集（点赞的回答）(&amp;D)…</translation>
     </message>
     <message>
+      <source>GPU: %1 of %2 layers</source>
+      <translation>GPU：%1/%2 层</translation>
+    </message>
+    <message>
       <source>History</source>
       <translation>历史记录</translation>
     </message>
@@ -796,6 +800,10 @@ Open it in your web browser?</source>
       <translation>自动：%1</translation>
     </message>
     <message>
+      <source>automatic: all that fit</source>
+      <translation>自动：能放下的全部</translation>
+    </message>
+    <message>
       <source>default</source>
       <translation>默认</translation>
     </message>
@@ -806,6 +814,10 @@ Open it in your web browser?</source>
     <message>
       <source>gpt-oss channels</source>
       <translation>gpt-oss 通道</translation>
+    </message>
+    <message>
+      <source>none: CPU-only build</source>
+      <translation>无：仅 CPU 版本</translation>
     </message>
     <message>
       <source>“default” uses the value recommended for the model's family. Changes apply when the model is next loaded (now, if it is in use).</source>
