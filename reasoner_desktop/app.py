@@ -108,11 +108,10 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
         else:
             models.request_model(str(model_path), engine_settings_for(None))
     elif not models.use_model(models.last_model_name() or "", quiet=True):
-        bundled = bundled_model_path()
-        if bundled is None:
+        bundled = bundled_model_path(data_dir)
+        if bundled is None:  # a pip install: offer the starter model (one download) or a file the user has
             window.set_model_state(None)
-            window.show_error(window.tr("No model"), window.tr(
-                "The bundled model is not installed. Open a GGUF file with File → Open model file…"))
+            window.models.offer_starter_model()
         else:
             models.use_model(bundled.stem)
     return window

@@ -203,7 +203,7 @@ def _eval(args, data_dir: Path) -> int:
     return 0
 
 
-def _version(verbose: bool) -> int:
+def _version(verbose: bool, data_dir: Path) -> int:
     print(f"reasoner-desktop {__version__}")
     if verbose:  # what Help -> About shows
         import platform
@@ -214,15 +214,16 @@ def _version(verbose: bool) -> int:
         print(f"python: {platform.python_version()} ({platform.system()} {platform.machine()})")
         for name, value in build_report():
             print(f"{name}: {value}")
-        print(f"bundled model: {bundled_model_path() or 'not installed'}")
+        print(f"bundled model: {bundled_model_path(data_dir) or 'not installed (models get-starter)'}")
+        print(f"data folder: {data_dir}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.version:
-        return _version(args.verbose)
     data_dir = resolve_data_dir(args.data_dir)
+    if args.version:
+        return _version(args.verbose, data_dir)
     command = args.command or "gui"
     from reasoner_desktop.logs import install_excepthook, setup_logging
 

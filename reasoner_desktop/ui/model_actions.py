@@ -4,12 +4,13 @@ window's slots (app.py wires them)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.inference.library import LibraryError, engine_settings_for
 from reasoner_desktop.ui.models_dialog import ModelsDialog
+from reasoner_desktop.ui.starter_dialog import StarterModelDialog
 
 SETTING_LAST_MODEL = "model/last"
 
@@ -25,6 +26,7 @@ class ModelActions(QObject):
         self.settings = window.settings
         self.dialog: ModelsDialog | None = None
         self.loaded_entry: str | None = None  # the library name of the model in use
+        self.starter: StarterModelDialog | None = None
 
     def request_model(self, path: str, settings=None) -> None:
         self.w.set_model_state(None, loading=True)
@@ -102,6 +104,22 @@ class ModelActions(QObject):
             self.w.show_error(self.tr("The model could not be added"), str(exc))
             return
         self.use_model(entry.name)
+
+    def offer_starter_model(self) -> StarterModelDialog:
+        """No model at all (a pip install's first start): offer the starter model, or a file."""
+        if self.starter is None:
+            downloads = self.w.downloads
+            self.starter = dialog = StarterModelDialog(self.w)
+            dialog.downloadRequested.connect(downloads.fetchStarter)  # queued: the worker's own thread
+            # a flag, set at once: the worker's thread is inside the download loop
+            dialog.cancelRequested.connect(downloads.cancel, Qt.ConnectionType.DirectConnection)
+            dialog.openFileRequested.connect(self.choose_model_file)
+            dialog.ready.connect(self.use_model)
+            downloads.progress.connect(dialog.on_progress)
+            downloads.downloaded.connect(dialog.on_downloaded)
+            downloads.failed.connect(dialog.on_failed)
+        self.starter.open()
+        return self.starter
 
     def choose_model_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.w, self.tr("Open a GGUF model"), "",

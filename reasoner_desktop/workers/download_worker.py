@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from reasoner_desktop.inference import hub
+from reasoner_desktop.inference import hub, starter_model
 from reasoner_desktop.inference.hardware import available_memory
 from reasoner_desktop.inference.library import LibraryError, ModelLibrary
 from reasoner_desktop.logs import record_crash, unexpected_error_sentence
@@ -65,5 +65,17 @@ class DownloadWorker(QObject):
             entry = self.library.add_downloaded(result.path, repo_id, model.name,
                                                 result.sha256[0] if result.sha256 else None)
             self.downloaded.emit(entry.name, entry.path)
+
+        self._guarded("The download", job)
+
+    @Slot()
+    def fetchStarter(self) -> None:
+        """The starter model for a pip install (see inference/starter_model.py); `downloaded` names it."""
+        self._cancel.clear()
+
+        def job() -> None:
+            path = starter_model.download_starter_model(
+                self.library.data_dir, progress=lambda p: self.progress.emit(asdict(p)), cancel=self._cancel.is_set)
+            self.downloaded.emit(path.stem, str(path))
 
         self._guarded("The download", job)

@@ -476,10 +476,6 @@
       <translation>模型：%1</translation>
     </message>
     <message>
-      <source>No model</source>
-      <translation>没有模型</translation>
-    </message>
-    <message>
       <source>No model is loaded: choose one with File → Models…</source>
       <translation>尚未加载模型：请通过 文件 → 模型… 选择一个</translation>
     </message>
@@ -518,10 +514,6 @@
     <message>
       <source>The answer could not be generated</source>
       <translation>无法生成回答</translation>
-    </message>
-    <message>
-      <source>The bundled model is not installed. Open a GGUF file with File → Open model file…</source>
-      <translation>内置模型未安装。请用 文件 → 打开模型文件… 打开一个 GGUF 文件</translation>
     </message>
     <message>
       <source>The model could not be loaded</source>
@@ -1342,6 +1334,57 @@ Open it in your web browser?</source>
       <translation>
         <numerusform>%n 个结果</numerusform>
       </translation>
+    </message>
+  </context>
+  <context>
+    <name>StarterModelDialog</name>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Cancelling…</source>
+      <translation>正在取消…</translation>
+    </message>
+    <message>
+      <source>Checking the download…</source>
+      <translation>正在校验下载内容…</translation>
+    </message>
+    <message>
+      <source>Connecting to PyPI…</source>
+      <translation>正在连接 PyPI…</translation>
+    </message>
+    <message>
+      <source>Download</source>
+      <translation>下载</translation>
+    </message>
+    <message>
+      <source>Get a model</source>
+      <translation>获取模型</translation>
+    </message>
+    <message>
+      <source>Not now</source>
+      <translation>以后再说</translation>
+    </message>
+    <message>
+      <source>Open a GGUF file…</source>
+      <translation>打开 GGUF 文件…</translation>
+    </message>
+    <message>
+      <source>Reasoner Desktop needs a model to answer, and none is installed yet.
+
+Download the starter model now? %1. It is downloaded once, its checksums are checked, and it is kept in your data folder. Nothing else is sent or installed.
+
+Or open a GGUF model file you already have, or pick one from Hugging Face under File → Models…</source>
+      <translation>Reasoner Desktop 需要一个模型来回答，目前还没有安装任何模型。
+
+现在下载入门模型吗？%1。只下载一次，会校验其校验和，并保存在你的数据文件夹中。不会发送或安装其他任何东西。
+
+或者打开你已有的 GGUF 模型文件，或在“文件 → 模型…”中从 Hugging Face 选择一个。</translation>
+    </message>
+    <message>
+      <source>Try again</source>
+      <translation>重试</translation>
     </message>
   </context>
   <context>
