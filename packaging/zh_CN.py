@@ -217,6 +217,8 @@ ZH = {
     "Offline chat with local reasoning models. Nothing you type leaves this computer.":
         "与本地推理模型离线对话。你输入的内容不会离开这台电脑。",
     "Bundled model": "内置模型",
+    "Backends": "后端",
+    "GPU offload": "GPU 卸载",
     "Get a model": "获取模型",
     "Reasoner Desktop needs a model to answer, and none is installed yet.\n\n"
     "Download the starter model now? %1. It is downloaded once, its checksums are checked, and it is kept "

@@ -37,16 +37,21 @@ class AboutDialog(QDialog):
         blurb.setWordWrap(True)
 
         grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        names = {"backends": self.tr("Backends"), "GPU offload": self.tr("GPU offload")}
         row = 0
         for name, value in build_report():
-            grid.addWidget(QLabel(name), row, 0)
+            grid.addWidget(QLabel(names.get(name, name)), row, 0)
             label = QLabel(value)
             label.setObjectName(f"build-{name.replace(' ', '-')}")
             grid.addWidget(label, row, 1, 1, 2)
             row += 1
         bundled = bundled_model_path(self.data_dir)
         grid.addWidget(QLabel(self.tr("Bundled model")), row, 0)
-        grid.addWidget(QLabel(str(bundled) if bundled else self.tr("not installed")), row, 1, 1, 2)
+        model = QLabel(str(bundled) if bundled else self.tr("not installed"))
+        model.setWordWrap(True)
+        model.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(model, row, 1, 1, 2)
         row += 1
         self.data_label = self._path_row(grid, row, self.tr("History and settings"), self.data_dir, "openDataFolder")
         row += 1
@@ -60,13 +65,15 @@ class AboutDialog(QDialog):
         licences.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)  # Enter closes; never opens a folder
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(blurb)
         layout.addLayout(grid)
         layout.addWidget(licences)
+        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(640, 420)
+        self.resize(680, self.sizeHint().height())
 
     def _path_row(self, grid: QGridLayout, row: int, name: str, path: Path, button_name: str) -> QLabel:
         grid.addWidget(QLabel(name), row, 0)
@@ -76,6 +83,7 @@ class AboutDialog(QDialog):
         grid.addWidget(label, row, 1)
         button = QPushButton(self.tr("Open"))
         button.setObjectName(button_name)
+        button.setAutoDefault(False)
         folder = path if path.suffix == "" else path.parent
         button.clicked.connect(lambda: self.open_folder(folder))
         grid.addWidget(button, row, 2)

@@ -7,12 +7,20 @@
       <translation>关于 Reasoner Desktop</translation>
     </message>
     <message>
+      <source>Backends</source>
+      <translation>后端</translation>
+    </message>
+    <message>
       <source>Bundled model</source>
       <translation>内置模型</translation>
     </message>
     <message>
       <source>Crash log</source>
       <translation>崩溃日志</translation>
+    </message>
+    <message>
+      <source>GPU offload</source>
+      <translation>GPU 卸载</translation>
     </message>
     <message>
       <source>History and settings</source>
