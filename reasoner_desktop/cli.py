@@ -123,8 +123,11 @@ def _parser() -> argparse.ArgumentParser:
                      "several a folder, a .zip, or (JSON) one .json file")
     exp.add_argument("--force", action="store_true", help="overwrite existing files")
 
-    imp = sub.add_parser("import", help="import a Reasoner Desktop JSON export or ChatGPT's conversations.json")
-    imp.add_argument("file")
+    imp = sub.add_parser("import", help="import chats exported from Reasoner Desktop, ChatGPT (conversations.json "
+                         "or its .zip), Claude, DeepSeek, Open WebUI, LM Studio or Jan")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--format", dest="import_format", metavar="NAME",
+                     help="skip detection: reasoner-desktop, chatgpt, claude, deepseek, openwebui, lmstudio, jan")
     imp.add_argument("--duplicate", action="store_true", help="import conversations that are already here again")
 
     ds = sub.add_parser("dataset", help="JSONL of (prompt, thought, answer) for thumbs-up answers (STaR)")
@@ -511,18 +514,17 @@ def _export(args, data_dir: Path) -> int:
 
 
 def _import(args, data_dir: Path) -> int:
-    from reasoner_desktop.services.exporting import import_file
+    from reasoner_desktop.services.importing import import_paths
 
     repo = _open_repo(data_dir, write=True)
     try:
-        result = import_file(repo, Path(args.file), duplicate=args.duplicate)
+        reports = import_paths(repo, [Path(f) for f in args.files], fmt=args.import_format, duplicate=args.duplicate)
     except ImportFormatError as exc:
         raise UserError(str(exc)) from None
-    source = "ChatGPT export" if result.source == "chatgpt" else "Reasoner Desktop export"
-    n = len(result.imported)
-    print(f"Imported {n} conversation{'' if n == 1 else 's'} from a {source}.")
-    if result.skipped:
-        print(f"Skipped {len(result.skipped)} already in the history (use --duplicate to import them again).")
+    for report in reports:
+        print(report.line())
+    if any(r.already for r in reports):
+        print("Use --duplicate to import again what is already in the history.")
     return 0
 
 

@@ -265,7 +265,7 @@ def test_reimport_gives_the_same_and_twice_does_not_duplicate(repo, conv_id, tmp
      '"created_at": "2026-01-01T00:00:00", "updated_at": "2026-01-01T00:00:00", "messages": [{"uuid": "m", '
      '"parent": "ghost", "role": "user", "content": "x", "created_at": "2026-01-01T00:00:00"}]}]}', "parent"),
     ('{"format": "reasoner-desktop", "version": 99, "conversations": []}', "newer Reasoner Desktop"),
-    ('[1, 2, 3]', "neither a Reasoner Desktop export nor ChatGPT"),
+    ('[1, 2, 3]', "not an export this app knows"),
     ('\xff\xfe', "not valid JSON"),
 ])
 def test_malformed_imports_are_refused_and_change_nothing(repo, conv_id, tmp_path, content, message):

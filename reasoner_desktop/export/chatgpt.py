@@ -1,103 +1,185 @@
-"""Importing ChatGPT's data export (`conversations.json`): text messages, branches, and
-o1-style thoughts where the export has them."""
+"""ChatGPT's data export: `conversations.json` (a list), one conversation object (what per-chat exporters
+write), or the downloaded .zip (the caller unpacks conversations.json).
+
+Each conversation is a tree of nodes in `mapping` ({id, message, parent, children}); `current_node` is the
+leaf on screen. Kept: user and assistant text (branches become our branches), o1/o3/gpt-5 thoughts
+(`thoughts` content, folded into the next answer's thought, with the `reasoning_recap` time), code
+interpreter code and its output (as fenced blocks in the answer), images (a placeholder), interrupted
+answers (status interrupted). Left out and counted: system and hidden nodes, tool calls we cannot show.
+Nodes are walked with a stack, not recursion, and a loop in the tree is an error, not a hang."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
-from reasoner_desktop.domain.history import ConversationRecord, MessageRecord
+from reasoner_desktop.domain.history import ConversationRecord
 from reasoner_desktop.domain.messages import MessageStatus, Role
+from reasoner_desktop.export.import_common import (
+    Cancel,
+    ConversationBuilder,
+    Stats,
+    as_dict,
+    as_list,
+    as_str,
+    check_cancel,
+    content_key,
+    link_tree,
+    timestamp,
+    walk,
+)
 from reasoner_desktop.export.options import ImportFormatError
 
-
-def is_chatgpt_export(data) -> bool:
-    return (isinstance(data, list) and bool(data) and all(isinstance(c, dict) for c in data)
-            and all("mapping" in c for c in data))
-
-
-def _time(value) -> datetime:
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, UTC)
-    return datetime.now(UTC)
+NAME = "chatgpt"
+LABEL = "ChatGPT"
+ZIP_MEMBERS = ("conversations.json",)
+_ASSISTANT_SIDE = ("assistant", "tool")
 
 
-def _text(content: dict) -> str | None:
-    if content.get("content_type") not in ("text", "multimodal_text"):
+def _is_conversation(c) -> bool:
+    return isinstance(c, dict) and isinstance(c.get("mapping"), dict)
+
+
+def detect(data) -> bool:
+    convs = data if isinstance(data, list) else [data]
+    return bool(convs) and all(_is_conversation(c) for c in convs) and not _looks_like_deepseek(convs)
+
+
+def _looks_like_deepseek(convs: list) -> bool:
+    """DeepSeek's export has a `mapping` too, but its messages are `fragments`, not `author`/`content`."""
+    for c in convs[:20]:
+        for node in list(as_dict(c.get("mapping")).values())[:50]:
+            msg = as_dict(as_dict(node).get("message"))
+            if "fragments" in msg:
+                return True
+            if "author" in msg or "content" in msg:
+                return False
+    return False
+
+
+def _role(msg: dict) -> str:
+    author = msg.get("author")
+    if isinstance(author, str):  # some exporters flatten it
+        return author
+    return as_str(as_dict(author).get("role"))
+
+
+def _parts_text(content: dict, stats: Stats) -> str:
+    out = []
+    for part in as_list(content.get("parts")):
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, dict):
+            kind = as_str(part.get("content_type"))
+            if kind == "image_asset_pointer" or "image" in kind:
+                out.append("[image]")
+                stats.notes.append("images are kept as an [image] placeholder")
+            elif kind == "audio_transcription" and isinstance(part.get("text"), str):
+                out.append(part["text"])
+            elif isinstance(part.get("text"), str):
+                out.append(part["text"])
+            else:
+                out.append(f"[{kind or 'attachment'}]")
+    return "\n".join(p for p in out if p)
+
+
+def _visible_text(msg: dict, role: str, stats: Stats) -> str | None:
+    """What the ChatGPT window shows for this node, as Markdown; None if it shows nothing."""
+    content = as_dict(msg.get("content"))
+    kind = as_str(content.get("content_type"))
+    if kind in ("text", "multimodal_text"):
+        text = _parts_text(content, stats)
+    elif kind == "code" and role == "assistant":
+        language = as_str(content.get("language"))
+        language = "" if language == "unknown" or not re.fullmatch(r"[\w+#.-]{1,20}", language) else language
+        text = f"```{language}\n{as_str(content.get('text')).rstrip()}\n```"
+        stats.notes.append("code interpreter code and output are kept as code blocks")
+    elif kind == "execution_output":
+        out = as_str(content.get("text")).rstrip()
+        text = f"Output:\n\n```\n{out}\n```" if out else ""
+    else:
         return None
-    parts = content.get("parts") or []
-    text = "\n".join(p for p in parts if isinstance(p, str))  # images and files are left out
     return text if text.strip() else None
 
 
-def _thoughts(content: dict) -> str | None:
-    if content.get("content_type") != "thoughts":
+def _thought(content: dict) -> str:
+    if as_str(content.get("content_type")) != "thoughts":
+        return ""
+    texts = []
+    for t in as_list(content.get("thoughts")):
+        t = as_dict(t)
+        summary, body = as_str(t.get("summary")).strip(), as_str(t.get("content")).strip()
+        texts.append(f"**{summary}**\n\n{body}" if summary and body and summary not in body else body or summary)
+    return "\n\n".join(t for t in texts if t)
+
+
+def _recap_seconds(content: dict) -> float | None:
+    if as_str(content.get("content_type")) != "reasoning_recap":
         return None
-    items = content.get("thoughts") or []
-    texts = [f"{t.get('summary', '')}\n{t.get('content', '')}".strip() for t in items if isinstance(t, dict)]
-    return "\n\n".join(t for t in texts if t) or None
+    text = as_str(content.get("content"))
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(?:s\b|sec|second)", text)
+    minutes = re.search(r"(\d+)\s*(?:m\b|min)", text)
+    if not m and not minutes:
+        return None
+    return (float(m.group(1)) if m else 0.0) + (60 * int(minutes.group(1)) if minutes else 0)
 
 
-def from_chatgpt(data) -> list[ConversationRecord]:
-    if not is_chatgpt_export(data):
-        raise ImportFormatError("Not a ChatGPT export: expected the list of conversations in conversations.json.")
-    return [_conversation(c, i) for i, c in enumerate(data, start=1)]
+def parse(data, stats: Stats, cancel: Cancel | None = None) -> list[ConversationRecord]:
+    convs = data if isinstance(data, list) else [data]
+    if not convs or not all(_is_conversation(c) for c in convs):
+        raise ImportFormatError("Not a ChatGPT export: expected conversations with a message tree (mapping).")
+    out = []
+    for index, c in enumerate(convs, start=1):
+        check_cancel(cancel)
+        out.append(_conversation(c, index, stats))
+    return out
 
 
-def _conversation(c: dict, index: int) -> ConversationRecord:
-    mapping = c.get("mapping")
-    if not isinstance(mapping, dict):
-        raise ImportFormatError(f"Not a valid ChatGPT export: conversation {index} has no message tree.")
-    records: list[MessageRecord] = []
-    ours: dict[str, int] = {}  # ChatGPT node id -> our local id (for nodes we keep)
-    pending_thought: dict[str, str] = {}  # node id -> thought waiting for the answer below it
-
-    def visit(node_id: str, parent_local: int | None, thought: str) -> None:
-        node = mapping.get(node_id)
-        if not isinstance(node, dict):
-            return
-        msg = node.get("message") if isinstance(node.get("message"), dict) else None
-        local = parent_local
-        if msg is not None:
-            role = (msg.get("author") or {}).get("role")
-            content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
-            hidden = (msg.get("metadata") or {}).get("is_visually_hidden_from_conversation")
-            if role == "assistant" and (t := _thoughts(content)):
-                thought = f"{thought}\n\n{t}".strip()
-            elif role in ("user", "assistant") and not hidden and (text := _text(content)) is not None:
-                local = len(records) + 1
-                records.append(MessageRecord(
-                    id=local, conversation_id=0, parent_id=parent_local, role=Role(role), content=text,
-                    thinking=thought if role == "assistant" else "", status=MessageStatus.COMPLETE,
-                    model=(msg.get("metadata") or {}).get("model_slug"), thinking_seconds=None,
-                    thinking_tokens=None, answer_tokens=None, created_at=_time(msg.get("create_time")),
-                    uuid=f"chatgpt:{msg.get('id') or node_id}",
-                ))
-                ours[node_id] = local
-                thought = ""
-        pending_thought[node_id] = thought
-        for child in node.get("children") or []:
-            if isinstance(child, str):
-                visit(child, local, thought)
-
-    roots = [k for k, v in mapping.items() if isinstance(v, dict) and not v.get("parent")]
-    for root in roots:
-        visit(root, None, "")
-    # The active branch: ChatGPT's current node, or its nearest kept ancestor.
-    node, leaf = c.get("current_node"), None
-    seen = set()
-    while isinstance(node, str) and node not in seen and leaf is None:
-        seen.add(node)
-        leaf = ours.get(node)
-        node = (mapping.get(node) or {}).get("parent")
-    parents = {r.id: r.parent_id for r in records}
-    path = []
-    while leaf is not None:
-        path.append(leaf)
-        leaf = parents[leaf]
-    created = _time(c.get("create_time"))
-    return ConversationRecord(
-        id=0, title=str(c.get("title") or "Imported from ChatGPT")[:200], created_at=created,
-        updated_at=_time(c.get("update_time")) if c.get("update_time") else created, pinned=False,
-        model=None, system_prompt=None, messages=records, active_path=path[::-1],
-        uuid=f"chatgpt:{c.get('conversation_id') or c.get('id') or index}",
-    )
+def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:
+    where = f"conversation {index}"
+    mapping = {k: v for k, v in c["mapping"].items() if isinstance(v, dict)}
+    roots, children = link_tree(mapping, lambda n: n.get("parent"), lambda n: as_list(n.get("children")), where)
+    created = timestamp(c.get("create_time")) or datetime.now(UTC)
+    b = ConversationBuilder(where)
+    kept: dict = {}  # node id -> our local id of the message it is part of (or its nearest kept ancestor)
+    thought: dict = {}  # node id -> thought text waiting for the answer below it
+    seconds: dict = {}
+    open_turn: dict = {}  # node id -> True when the assistant turn there may take more parts (no branching)
+    for node_id, parent in walk(roots, lambda k: children.get(k, ()), where):
+        local = kept.get(parent)
+        pending, pending_s = thought.get(parent, ""), seconds.get(parent)
+        can_merge = open_turn.get(parent, False) and len(children.get(parent, ())) == 1
+        msg = as_dict(mapping[node_id].get("message"))
+        role = _role(msg)
+        content = as_dict(msg.get("content"))
+        meta = as_dict(msg.get("metadata"))
+        if msg and role == "assistant" and (t := _thought(content)):
+            pending = f"{pending}\n\n{t}".strip()
+        elif msg and role == "assistant" and (s := _recap_seconds(content)) is not None:
+            pending_s = s
+        elif msg and role in ("user", *_ASSISTANT_SIDE) and not meta.get("is_visually_hidden_from_conversation") \
+                and (text := _visible_text(msg, role, stats)) is not None:
+            when = timestamp(msg.get("create_time"), created)
+            interrupted = as_str(as_dict(meta.get("finish_details")).get("type")) == "interrupted"
+            status = MessageStatus.INTERRUPTED if interrupted else MessageStatus.COMPLETE
+            if role != "user" and can_merge and local is not None and b.get(local).role is Role.ASSISTANT:
+                # one assistant turn in several nodes: code, its output, the text
+                b.extend(local, text, thinking=pending,
+                         status=status if status is MessageStatus.INTERRUPTED else None)
+            else:
+                local = b.add(local, Role.USER if role == "user" else Role.ASSISTANT, text, created_at=when,
+                              thinking=pending if role != "user" else "", status=status,
+                              model=as_str(meta.get("model_slug")) or None, thinking_seconds=pending_s,
+                              uuid=f"chatgpt:{as_str(msg.get('id')) or node_id}")
+            pending, pending_s = "", None
+            open_turn[node_id] = role != "user"
+        else:  # the root, system prompts, hidden context, tool calls the window does not show
+            open_turn[node_id] = open_turn.get(parent, False)
+        kept[node_id] = local
+        thought[node_id], seconds[node_id] = pending, pending_s
+    title = as_str(c.get("title")) or "Imported from ChatGPT"
+    leaf = kept.get(c.get("current_node")) if isinstance(c.get("current_node"), str) else None
+    key = as_str(c.get("conversation_id")) or as_str(c.get("id"))
+    return b.record(title=title, created_at=created, updated_at=timestamp(c.get("update_time")),
+                    uuid=f"chatgpt:{key}" if key else content_key(NAME, c), leaf=leaf,
+                    model=as_str(c.get("default_model_slug")) or None)

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reasoner_desktop.domain.history import ConversationRecord
-from reasoner_desktop.export import chatgpt, dataset, documents, json_format
+from reasoner_desktop.export import dataset, documents, json_format
+from reasoner_desktop.export.importers import parse_file
 from reasoner_desktop.export.files import safe_filename, write_atomic, write_bundle
-from reasoner_desktop.export.options import ExportError, ExportFormat, ImportFormatError, ThinkingExport
+from reasoner_desktop.export.options import ExportError, ExportFormat, ThinkingExport
+from reasoner_desktop.services.importing import import_paths
 from reasoner_desktop.storage.repository import HistoryRepository
-
-MAX_IMPORT_BYTES = 512 * 2**20
-
 
 @dataclass(slots=True)
 class ImportResult:
@@ -79,28 +78,11 @@ def export_dataset(repo: HistoryRepository, out: Path, *, form: str = "plain", f
 
 
 def read_import_file(path: Path) -> tuple[str, list[ConversationRecord]]:
-    """Parse and validate a whole file before anything is written."""
-    try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise ImportFormatError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 2**20} MB.")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ImportFormatError(f"{path.name} is not a UTF-8 text file.") from None
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg}); "
-                                "it may be truncated.") from None
-    if json_format.is_our_document(data):
-        return "reasoner-desktop", json_format.from_document(data)
-    if chatgpt.is_chatgpt_export(data):
-        return "chatgpt", chatgpt.from_chatgpt(data)
-    raise ImportFormatError(f"{path.name} is neither a Reasoner Desktop export nor ChatGPT's conversations.json.")
+    """Parse and validate a whole file before anything is written: (format name, conversations)."""
+    parsed = parse_file(Path(path))
+    return parsed.name, parsed.conversations
 
 
 def import_file(repo: HistoryRepository, path: Path, *, duplicate: bool = False) -> ImportResult:
-    source, convs = read_import_file(path)
-    imported, skipped = repo.import_conversations(convs, duplicate=duplicate)
-    return ImportResult(source, imported, skipped)
+    report = import_paths(repo, [Path(path)], duplicate=duplicate)[0]
+    return ImportResult(report.source, report.imported, report.already)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -435,12 +436,15 @@ class HistoryRepository:
 
     # -- import ----------------------------------------------------------------------
 
-    def import_conversations(self, conversations: list[ConversationRecord], *,
-                             duplicate: bool = False) -> tuple[list[int], list[str]]:
+    def import_conversations(self, conversations: list[ConversationRecord], *, duplicate: bool = False,
+                             each: Callable[[ConversationRecord, bool], None] | None = None,
+                             ) -> tuple[list[int], list[str]]:
         """Insert whole conversations (all branches) in one transaction: all or nothing.
 
         A conversation whose uuid is already here is skipped (importing twice adds nothing)
         unless `duplicate`, which imports it again under new uuids. Returns (new ids, skipped titles).
+        `each(conversation, imported)` is called after each one; whatever it raises (a cancel) rolls
+        the whole transaction back.
         """
         imported, skipped = [], []
         with self._write() as s:
@@ -449,6 +453,8 @@ class HistoryRepository:
                 if s.scalar(select(Conversation.id).where(Conversation.uuid == conv_uuid)) is not None:
                     if not duplicate:
                         skipped.append(conv.title)
+                        if each is not None:
+                            each(conv, False)
                         continue
                     conv_uuid = new_uuid()
                 row = Conversation(uuid=conv_uuid, title=conv.title, created_at=conv.created_at,
@@ -483,6 +489,8 @@ class HistoryRepository:
                     s.add(_vote_row(row.id, new_ids[question], dict(v, winner=new_ids.get(v.get("winner")),
                                                                     paths=paths)))
                 imported.append(row.id)
+                if each is not None:
+                    each(conv, True)
         return imported, skipped
 
     # -- search and recovery ---------------------------------------------------------
