@@ -25,6 +25,7 @@ from reasoner_desktop.ui.main_window import MainWindow
 from reasoner_desktop.ui.theme import app_icon, apply_theme
 from reasoner_desktop.workers.chat_worker import ChatWorker
 from reasoner_desktop.workers.download_worker import DownloadWorker
+from reasoner_desktop.workers.import_worker import ImportWorker
 
 
 class WorkerHost(QObject):
@@ -65,6 +66,9 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     host.setParent(window)
     download_host = WorkerHost(downloads, "downloads", window)
     window.closing.connect(download_host.stop)
+    imports = ImportWorker(repo)
+    import_host = WorkerHost(imports, "imports", window)
+    window.closing.connect(import_host.stop)
 
     # GUI -> worker: queued, because the worker lives on another thread.
     window.sendRequested.connect(worker.runTurn)
@@ -91,6 +95,11 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     worker.turnFinished.connect(window.stream.on_turn_finished)
     worker.evalProgress.connect(window.lab.on_progress)
     worker.evalFinished.connect(window.lab.on_finished)
+    window.files.importRequested.connect(imports.importFiles)
+    window.files.importCancelRequested.connect(imports.cancel, Qt.ConnectionType.DirectConnection)  # a flag
+    imports.progress.connect(window.files.on_import_progress)
+    imports.finished.connect(window.files.on_import_finished)
+    imports.failed.connect(window.files.on_import_failed)
 
     window.appearanceChanged.connect(lambda: on_appearance_changed(window))
     window.restart_button.clicked.connect(lambda: restart(window))

@@ -57,7 +57,7 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
         models=_action(w, "actionModels", tr("&Models…"), lambda: w.models.open_models(), "Ctrl+M",
                        icon_name="models"),
         export=_action(w, "actionExport", tr("&Export…"), lambda: w.files.export_conversations(), "Ctrl+E"),
-        import_=_action(w, "actionImport", tr("&Import…"), w.files.import_conversations),
+        import_=_action(w, "actionImport", tr("&Import…"), lambda: w.files.import_conversations()),
         dataset=_action(w, "actionDataset", tr("Export reasoning &dataset (thumbs-up answers)…"),
                         w.files.export_dataset),
         settings=_action(w, "actionSettings", tr("&Settings…"), w.open_settings, "Ctrl+,", icon_name="settings"),

@@ -13,13 +13,6 @@
   <context>
     <name>FileActions</name>
     <message numerus="yes">
-      <source>%n already in the history.</source>
-      <translation>
-        <numerusform>%n was already in the history.</numerusform>
-        <numerusform>%n were already in the history.</numerusform>
-      </translation>
-    </message>
-    <message numerus="yes">
       <source>%n thumbs-up example(s) written.</source>
       <translation>
         <numerusform>%n thumbs-up example written.</numerusform>

@@ -284,8 +284,20 @@
   <context>
     <name>FileActions</name>
     <message>
-      <source>Conversation exports (*.json)</source>
-      <translation>对话导出文件 (*.json)</translation>
+      <source>%1 (%2): conversations imported: %3, messages: %4, with thoughts: %5, branch points: %6.</source>
+      <translation>%1（%2）：导入对话 %3 个，消息 %4 条，含思考 %5 条，分支点 %6 个。</translation>
+    </message>
+    <message>
+      <source>%1 already in the history</source>
+      <translation>%1 个已在历史记录中</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Chat exports (*.json *.zip *.jsonl);;All files (*)</source>
+      <translation>聊天导出文件 (*.json *.zip *.jsonl);;所有文件 (*)</translation>
     </message>
     <message>
       <source>Export all conversations</source>
@@ -316,18 +328,28 @@
       <translation>导入失败</translation>
     </message>
     <message>
+      <source>Import finished</source>
+      <translation>导入完成</translation>
+    </message>
+    <message>
+      <source>Importing…</source>
+      <translation>正在导入…</translation>
+    </message>
+    <message>
       <source>JSON Lines (*.jsonl)</source>
       <translation>JSON Lines (*.jsonl)</translation>
     </message>
     <message>
+      <source>Notes: %1.</source>
+      <translation>备注：%1。</translation>
+    </message>
+    <message>
+      <source>Skipped: %1.</source>
+      <translation>已跳过：%1。</translation>
+    </message>
+    <message>
       <source>Zip archive (*.zip)</source>
       <translation>Zip 压缩包 (*.zip)</translation>
-    </message>
-    <message numerus="yes">
-      <source>%n already in the history.</source>
-      <translation>
-        <numerusform>%n 个已在历史记录中。</numerusform>
-      </translation>
     </message>
     <message numerus="yes">
       <source>%n thumbs-up example(s) written.</source>
