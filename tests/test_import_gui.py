@@ -21,9 +21,10 @@ def import_worker(window) -> ImportWorker:
     return hosts[0].worker
 
 
-def many_chats(tmp_path, n: int, turns: int):
+def many_chats(tmp_path, n: int, turns: int, prefix: str = "c"):
+    tmp_path.mkdir(exist_ok=True)
     path = tmp_path / "conversations.json"
-    path.write_text(json.dumps([long_chat(turns, title=f"Chat {i}", conversation_id=f"c-{i}") for i in range(n)]))
+    path.write_text(json.dumps([long_chat(turns, title=f"Chat {i}", conversation_id=f"{prefix}-{i}") for i in range(n)]))
     return path
 
 
@@ -57,6 +58,10 @@ def test_import_runs_off_the_gui_thread_with_progress_and_a_report(open_window, 
     assert not w.files.importing and w.files.import_progress is None
     assert w.sidebar.conversation_count() == 120
     box.accept()
+    # The closed progress dialog left no Cancel behind: the next import is not cancelled by it.
+    with qtbot.waitSignal(w.files.importEnded, timeout=TIMEOUT) as ended:
+        w.files.import_conversations([str(many_chats(tmp_path / "more", 3, 2, prefix="more"))])
+    assert ended.args == [True] and w.sidebar.conversation_count() == 123
 
 
 def test_cancel_rolls_the_file_back(open_window, data_dir, tmp_path, qtbot, monkeypatch):

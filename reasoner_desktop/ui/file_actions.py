@@ -120,6 +120,8 @@ class FileActions(QObject):
     def _import_ended(self) -> None:
         self.importing = False
         if self.import_progress is not None:
+            # Closing a QProgressDialog emits canceled(): unhook it first, or the next import starts cancelled.
+            self.import_progress.canceled.disconnect(self.importCancelRequested)
             self.import_progress.close()
             self.import_progress.deleteLater()
             self.import_progress = None
