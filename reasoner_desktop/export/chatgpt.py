@@ -102,6 +102,16 @@ def _visible_text(msg: dict, role: str, stats: Stats) -> str | None:
     return text if text.strip() else None
 
 
+def _tool_traffic(msg: dict, role: str, content: dict) -> bool:
+    """A call to a tool other than the code interpreter (canvas, browsing, image generation), or a tool's reply
+    that is not code output: ChatGPT shows these as widgets, not as chat text."""
+    kind = as_str(content.get("content_type"))
+    recipient = as_str(msg.get("recipient")) or "all"
+    if role == "assistant":
+        return recipient not in ("all", "python") and kind != "code"
+    return role == "tool" and kind != "execution_output"
+
+
 def _thought(content: dict) -> str:
     if as_str(content.get("content_type")) != "thoughts":
         return ""
@@ -113,9 +123,14 @@ def _thought(content: dict) -> str:
     return "\n\n".join(t for t in texts if t)
 
 
-def _recap_seconds(content: dict) -> float | None:
+def _recap_seconds(content: dict, meta: dict) -> float | None:
+    """The thought's duration: metadata.finished_duration_sec, else read from the recap's text (which is in the
+    user's language: "Thought for 27s", "27s 동안 생각함")."""
     if as_str(content.get("content_type")) != "reasoning_recap":
         return None
+    given = meta.get("finished_duration_sec")
+    if isinstance(given, (int, float)) and not isinstance(given, bool) and 0 <= given < 10**6:
+        return float(given)
     text = as_str(content.get("content"))
     m = re.search(r"(\d+(?:\.\d+)?)\s*(?:s\b|sec|second)", text)
     minutes = re.search(r"(\d+)\s*(?:m\b|min)", text)
@@ -155,8 +170,11 @@ def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:
         meta = as_dict(msg.get("metadata"))
         if msg and role == "assistant" and (t := _thought(content)):
             pending = f"{pending}\n\n{t}".strip()
-        elif msg and role == "assistant" and (s := _recap_seconds(content)) is not None:
+        elif msg and role == "assistant" and (s := _recap_seconds(content, meta)) is not None:
             pending_s = s
+        elif msg and not meta.get("is_visually_hidden_from_conversation") and _tool_traffic(msg, role, content):
+            stats.skipped.append("tool calls and their replies (canvas, web search, …)")
+            open_turn[node_id] = open_turn.get(parent, False)
         elif msg and role in ("user", *_ASSISTANT_SIDE) and not meta.get("is_visually_hidden_from_conversation") \
                 and (text := _visible_text(msg, role, stats)) is not None:
             when = timestamp(msg.get("create_time"), created)
@@ -177,7 +195,7 @@ def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:
             open_turn[node_id] = open_turn.get(parent, False)
         kept[node_id] = local
         thought[node_id], seconds[node_id] = pending, pending_s
-    title = as_str(c.get("title")) or "Imported from ChatGPT"
+    title = as_str(c.get("title"))
     leaf = kept.get(c.get("current_node")) if isinstance(c.get("current_node"), str) else None
     key = as_str(c.get("conversation_id")) or as_str(c.get("id"))
     return b.record(title=title, created_at=created, updated_at=timestamp(c.get("update_time")),

@@ -19,6 +19,7 @@ from typing import Any
 
 from reasoner_desktop.domain.history import ConversationRecord, MessageRecord
 from reasoner_desktop.domain.messages import MessageStatus, Role
+from reasoner_desktop.domain.reasoning import ReasoningFormat, join_deltas, make_parser
 from reasoner_desktop.export.options import ImportFormatError
 
 MAX_IMPORT_BYTES = 512 * 2**20  # one file, or what one file inside a .zip unpacks to
@@ -260,6 +261,11 @@ class ConversationBuilder:
 
     def record(self, *, title: str, created_at: datetime, updated_at: datetime | None, uuid: str,
                leaf: int | None, model: str | None = None) -> ConversationRecord:
+        """An untitled conversation is named after its first question, as the apps it came from show it."""
+        if not title.strip():
+            first = next((r.content for r in self.records if r.role is Role.USER and r.content.strip()), "")
+            first = " ".join(first.split())
+            title = first if len(first) <= 60 else first[:59].rstrip() + "…"
         return ConversationRecord(
             id=0, title=(title.strip() or "Imported conversation")[:200].splitlines()[0], created_at=created_at,
             updated_at=max(updated_at or created_at, created_at), pinned=False, model=model, system_prompt=None,
@@ -281,3 +287,13 @@ def count(conversations: list[ConversationRecord], stats: Stats) -> Stats:
 def check_cancel(cancel: Cancel | None) -> None:
     if cancel is not None and cancel():
         raise ImportCancelled("The import was cancelled; nothing was added.")
+
+
+def inline_thought(text: str) -> tuple[str, str]:
+    """(thought, answer) of a message that carries its thought inline, as local apps store the raw output of
+    DeepSeek-R1, Qwen3 or QwQ (`<think>…</think>answer`); ("", text) when it has none."""
+    if "<think>" not in text and "</think>" not in text:
+        return "", text
+    parser = make_parser(ReasoningFormat.THINK, starts_inside="<think>" not in text)
+    thought, answer = join_deltas(parser.feed(text) + parser.finish())
+    return thought.strip(), answer.strip()

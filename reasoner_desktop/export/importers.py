@@ -3,16 +3,18 @@ containers exports come in (a JSON file, the .zip a web app lets you download, a
 
 Each importer module has NAME, LABEL, ZIP_MEMBERS (files to look for inside a .zip), detect(data) and
 parse(data, stats, cancel) -> list[ConversationRecord]. Order matters where shapes overlap: DeepSeek's
-export has a `mapping` like ChatGPT's, so it is asked first."""
+export has a `mapping` like ChatGPT's, so it is asked first. Jan's data is files, not one document: its
+folders and .jsonl files are read by jan.load."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from reasoner_desktop.domain.history import ConversationRecord
-from reasoner_desktop.export import chatgpt, json_format
+from reasoner_desktop.export import chatgpt, claude, deepseek, jan, json_format, lmstudio, openwebui
 from reasoner_desktop.export.import_common import Cancel, Stats, count, parse_json, read_bounded, read_zip_member
 from reasoner_desktop.export.options import ImportFormatError
 
@@ -35,7 +37,7 @@ class _Ours:
 
 def importers() -> list:
     """Every format, in detection order."""
-    return [_Ours, chatgpt]
+    return [_Ours, deepseek, chatgpt, claude, openwebui, lmstudio, jan]
 
 
 def names() -> list[str]:
@@ -67,6 +69,10 @@ class ParsedFile:
 
 def load(path: Path):
     """The JSON an export holds: the file itself, conversations.json inside a .zip, or a folder's threads."""
+    if not path.exists():
+        raise ImportFormatError(f"{path} does not exist.")
+    if jan.claims(path):
+        return jan.load(path)
     if path.is_dir():
         raise ImportFormatError(f"{path.name} is a folder; choose the export file inside it.")
     raw = read_bounded(path)
@@ -97,4 +103,6 @@ def parse_file(path: Path, *, fmt: str | None = None, cancel: Cancel | None = No
                                 "it; nothing was imported.")
     count(convs, stats)
     stats.notes = list(dict.fromkeys(stats.notes))
+    times = Counter(stats.skipped)  # one line per kind of thing left out, with how often
+    stats.skipped = [text if times[text] == 1 else f"{text} (×{times[text]})" for text in times]
     return ParsedFile(path, importer.LABEL, importer.NAME, convs, stats)
