@@ -50,6 +50,7 @@ TARGETS = {
     "rss_overhead_mb": ("<", 200),
     "history_open_2000_ms": ("<", 150),
     "history_search_ms": ("<", 50),
+    "import_chatgpt_5000_nodes_seconds": ("<", 5),
     "parallel_vs_raw_batched_efficiency": (">=", 0.9),
     "parallel_8_vs_sequential_time_ratio": ("<", 1),
 }
@@ -540,6 +541,9 @@ def run(smoke: bool) -> dict:
     import history_bench
 
     r.update(history_bench.run(2_000 if smoke else 100_000, repeat=3 if smoke else 15))
+    import import_bench
+
+    r.update(import_bench.run(5_000, repeat=1 if smoke else 3))
     return r
 
 
