@@ -96,8 +96,10 @@ class FileActions(QObject):
         if self.importing:
             return
         if paths is None:
+            # Exports arrive as downloads (ChatGPT, Claude and DeepSeek mail a link to a .zip).
+            start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
             paths, _ = QFileDialog.getOpenFileNames(
-                self.w, self.tr("Import conversations"), "",
+                self.w, self.tr("Import conversations"), start or str(Path.home()),
                 self.tr("Chat exports (*.json *.zip *.jsonl);;All files (*)"))
         if not paths:
             return
