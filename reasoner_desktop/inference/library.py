@@ -30,6 +30,8 @@ MODELS_DIR = "models"
 BUNDLED = "bundled"
 ADDED = "added"
 DOWNLOADED = "downloaded"
+REMOTE = "remote"  # a model on an OpenAI-compatible server (inference/remote.py); no file
+REMOTE_FIELDS = ("base_url", "model", "kind", "n_ctx", "thinks")
 T = TypeVar("T")
 
 
@@ -41,13 +43,16 @@ class LibraryError(Exception):
 class ModelEntry:
     name: str
     path: str
-    source: str  # bundled | added | downloaded
+    source: str  # bundled | added | downloaded | remote
     repo_id: str | None = None
     filename: str | None = None
     sha256: str | None = None
     added_at: str | None = None
     # Remembered per model: n_ctx, n_gpu_layers, n_threads, reasoning_format, think_tags, sampling {...}
     settings: dict = field(default_factory=dict)
+    # A remote model: base_url, model (the server's id), kind (remote.SERVER_KINDS), n_ctx, thinks. Its API
+    # key is in the OS keychain (inference/secrets.py), never here.
+    remote: dict = field(default_factory=dict)
 
 
 def recommended_models() -> list[dict]:
@@ -57,6 +62,8 @@ def recommended_models() -> list[dict]:
 def describe(entry: ModelEntry) -> dict:
     """The entry with what its GGUF header says; `error` instead when the file is unusable."""
     out = asdict(entry)
+    if entry.source == REMOTE:
+        return out
     try:
         info = read_model_info(check_model_file(entry.path))
     except ModelLoadError as exc:
@@ -201,6 +208,37 @@ class ModelLibrary:
 
         return self._changing(change)
 
+    def add_remote(self, name: str, base_url: str, model: str, *, kind: str = "openai-compatible",
+                   n_ctx: int | None = None, thinks: bool = True, replace_existing: bool = False) -> ModelEntry:
+        """A model on an OpenAI-compatible server, under a name of its own (its key: secrets.save_key)."""
+        from reasoner_desktop.inference.remote import SERVER_KINDS
+
+        name = name.strip()
+        if not name or "/" in name or name.lower().endswith(".gguf"):
+            raise LibraryError("Give the remote model a short name (no slashes, not a .gguf file name).")
+        url = base_url.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise LibraryError(f"The base URL must start with http:// or https://, not {base_url!r}.")
+        if not model.strip():
+            raise LibraryError("Give the server's model id (e.g. Qwen/Qwen3-8B); `models list` on the server, or "
+                               "its /v1/models, names them.")
+        if kind not in SERVER_KINDS:
+            raise LibraryError(f"Unknown server kind {kind!r}; use one of {', '.join(SERVER_KINDS)}.")
+        if n_ctx is not None and not 256 <= n_ctx <= 1 << 22:
+            raise LibraryError(f"The context must be from 256 to {1 << 22:,} tokens, not {n_ctx}.")
+
+        def change(entries):
+            old = next((e for e in entries if e.name == name), None)
+            if old is not None and not (replace_existing and old.source == REMOTE):
+                raise LibraryError(f"A model named {name!r} already exists.")
+            entry = ModelEntry(name, f"{url}#{model.strip()}", REMOTE, added_at=datetime.now(UTC).isoformat(),
+                               settings=old.settings if old else {},
+                               remote={"base_url": url, "model": model.strip(), "kind": kind, "n_ctx": n_ctx,
+                                       "thinks": bool(thinks)})
+            return [*(e for e in entries if e.name != name), entry], entry
+
+        return self._changing(change)
+
     def download_dir(self, repo_id: str) -> Path:
         return self.models_dir / repo_id.replace("/", "__")
 
@@ -281,10 +319,21 @@ def check_settings(settings: dict) -> dict:
     return out
 
 
-def engine_settings_for(entry: ModelEntry | None):
-    """EngineSettings from a model's remembered settings."""
+def engine_settings_for(entry: ModelEntry | None, data_dir: Path | None = None):
+    """EngineSettings from a model's remembered settings; RemoteSettings (with its key, from the keychain
+    of `data_dir`'s user) for a remote model."""
     from reasoner_desktop.inference.engine import EngineSettings
 
+    if entry is not None and entry.source == REMOTE:
+        from reasoner_desktop.inference.remote import RemoteSettings
+        from reasoner_desktop.inference.secrets import load_key
+
+        r = entry.remote
+        return RemoteSettings(base_url=str(r.get("base_url", "")), model=str(r.get("model", "")),
+                              api_key=load_key(data_dir, entry.name) if data_dir is not None else None,
+                              kind=str(r.get("kind") or "openai-compatible"), n_ctx=r.get("n_ctx") or None,
+                              thinks=bool(r.get("thinks", True)), sampling=dict(entry.settings.get("sampling") or {}),
+                              name=entry.name)
     s = entry.settings if entry else {}
     settings = EngineSettings()
     if "n_ctx" in s:

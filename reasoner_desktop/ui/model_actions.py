@@ -45,7 +45,7 @@ class ModelActions(QObject):
         self.settings.setValue(SETTING_LAST_MODEL, entry.name)
         self.loaded_entry = entry.name
         self.refresh_model_picker()
-        self.request_model(entry.path, engine_settings_for(entry))
+        self.request_model(entry.path, engine_settings_for(entry, self.library.data_dir))
         return True
 
     def refresh_model_picker(self) -> None:

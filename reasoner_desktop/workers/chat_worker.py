@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from reasoner_desktop.domain.events import AnswerDelta, ContextTrimmed, Done, PathEvent, ThinkingDelta
 from reasoner_desktop.inference.engine import EngineSettings, LlamaEngine
 from reasoner_desktop.inference.errors import ModelLoadError
+from reasoner_desktop.inference.remote import RemoteEngine, RemoteSettings
 from reasoner_desktop.logs import record_crash, unexpected_error_sentence, user_sentence
 from reasoner_desktop.services.chat import ChatService, TurnIds, TurnOptions, TurnResult
 from reasoner_desktop.services.evaluation import EvalConfig, run_eval
@@ -70,7 +71,10 @@ class ChatWorker(QObject):
         if old is not None:
             old.close()
         try:
-            self._engine = LlamaEngine(Path(path), settings or EngineSettings())
+            if isinstance(settings, RemoteSettings):  # a model on a server: nothing to load, the server is asked
+                self._engine = RemoteEngine(settings.name or settings.model, settings)
+            else:
+                self._engine = LlamaEngine(Path(path), settings or EngineSettings())
         except ModelLoadError as exc:
             self.modelFailed.emit(str(exc))
             return
@@ -79,10 +83,13 @@ class ChatWorker(QObject):
             self.modelFailed.emit(unexpected_error_sentence(exc, "Loading the model"))
             return
         e = self._engine
-        self.modelLoaded.emit(e.name, {"thinks_natively": e.thinks_natively, "path": str(e.path),
-                                       "can_disable_thinking": e.can_disable_thinking, "n_ctx": e.n_ctx,
-                                       "format": e.format.value, "gpu_layers": e.offload.on_gpu,
-                                       "layers": e.offload.total})
+        caps = {"thinks_natively": e.thinks_natively, "path": str(e.path),
+                "can_disable_thinking": e.can_disable_thinking, "n_ctx": e.n_ctx, "format": e.format.value}
+        if isinstance(e, RemoteEngine):
+            caps.update(e.capabilities())
+        else:
+            caps.update(gpu_layers=e.offload.on_gpu, layers=e.offload.total)
+        self.modelLoaded.emit(e.name, caps)
 
     @Slot(int, str, object)
     def runTurn(self, conversation_id: int, text: str, options: TurnOptions | None) -> None:
