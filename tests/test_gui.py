@@ -201,15 +201,18 @@ def test_export_and_import_from_the_file_menu(qtbot, open_window, data_dir, tmp_
     # Import into a fresh data folder from File → Import…
     other = tmp_path / "other-data"
     w2 = open_window(other, wait_model=False)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(json_target), ""))
-    w2.actions.import_.trigger()
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(json_target)], ""))
+    with qtbot.waitSignal(w2.files.importEnded, timeout=TURN_TIMEOUT):  # the import runs on its own thread
+        w2.actions.import_.trigger()
+    w2.files.import_report.accept()
     conversations = child(w2, QListWidget, "conversationList")
     assert [i.text() for i in conversation_items(conversations)] == ["Hello there"]
     # A broken file: a dialog, nothing imported.
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "reasoner-desktop", "version": 1, "conversa')
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(broken), ""))
-    w2.actions.import_.trigger()
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(broken)], ""))
+    with qtbot.waitSignal(w2.files.importEnded, timeout=TURN_TIMEOUT):
+        w2.actions.import_.trigger()
     assert "not valid JSON" in w2.error_dialog.text() and len(conversation_items(conversations)) == 1
 
 
