@@ -384,12 +384,42 @@ ZH = {
     "The thought could not be kept": "无法保留这段思考",
     "The thoughts could not be kept": "无法保留这些思考",
     "continued +%1": "继续 +%1",
+    # Remote models (issue 17)
+    "e.g. qwen3-32b on the lab server": "例如：实验室服务器上的 qwen3-32b",
+    "only if the server needs one": "仅当服务器需要时",
+    "Test the connection to list the server's models": "测试连接以列出服务器上的模型",
+    "not known (32,768 assumed)": "未知（按 32,768 计）",
+    "A reasoning model (else thinking is prompted)": "推理模型（否则用提示让它思考）",
+    "Base URL": "基础 URL",
+    "API key": "API 密钥",
+    "Server": "服务器",
+    "Model id": "模型 ID",
+    "Context": "上下文",
+    "Test connection": "测试连接",
+    "Add and use": "添加并使用",
+    "No OS keychain was found: API keys are kept in %1, a file only you can read.":
+        "未找到系统钥匙串：API 密钥保存在 %1，只有你能读取这个文件。",
+    "API keys are kept in the OS keychain, never in the model list or in exports.":
+        "API 密钥保存在系统钥匙串中，绝不写入模型列表或导出文件。",
+    "Give the server's base URL first.": "请先填写服务器的基础 URL。",
+    "Connecting…": "正在连接…",
+    "Connected (the server does not list its models: type the model id).": "已连接（服务器不列出模型：请输入模型 ID）。",
+    "Added %1.": "已添加 %1。",
+    "Remote": "远程",
+    "Server · %1": "服务器 · %1",
+    "A remote model runs as its server is set up": "远程模型按其服务器的设置运行",
+    "A remote model answers one path at a time": "远程模型一次只回答一条路径",
+    "Think longer needs a local model: a server cannot be told to go on thinking":
+        "“多想一会儿”需要本地模型：无法让服务器继续思考",
+    "This server cannot cap a thought; it thinks as long as it is set up to": "此服务器无法限制思考长度；它按自身设置思考"
 }
 
 # Strings with a count (tr(source, "", n)): English singular and plural, and the Chinese (one form).
 # They ship in both languages: English needs its own .qm for "1 match" / "2 matches".
 NUMERUS = {
     "%n match(es)": ("%n match", "%n matches", "%n 个结果"),
+    "Connected: the server has %n model(s).": ("Connected: the server has %n model.",
+                                               "Connected: the server has %n models.", "已连接：服务器上有 %n 个模型。"),
     "Imported %n conversation(s).": ("Imported %n conversation.", "Imported %n conversations.", "已导入 %n 个对话。"),
     "%n thumbs-up example(s) written.": ("%n thumbs-up example written.", "%n thumbs-up examples written.",
                                          "已写入 %n 个点赞示例。"),

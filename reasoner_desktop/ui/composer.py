@@ -121,11 +121,13 @@ class Composer(QWidget):
         self.min_thinking = self._spin("minThinking", self.tr("off"),
                                        self.tr("Think longer: until the thought has this many tokens, an early "
                                                "end becomes “Wait” and the model keeps thinking"))
+        self.min_tip = self.min_thinking.toolTip()
         self.samples = QSpinBox()
         self.samples.setObjectName("samplesSpin")
         self.samples.setRange(1, 16)
         self.samples.setToolTip(self.tr("Reasoning paths: the model thinks this many times at once and the "
                                         "answer most paths agree on wins (the others are kept as branches)"))
+        self.samples_tip = self.samples.toolTip()
         # Worked examples for prompted thinking: none, the thumbs-up answers to the most similar questions
         # (Auto-CoT from your own history), the example library (Settings), or a JSON file (manual CoT).
         self.examples = QComboBox()
@@ -286,12 +288,29 @@ class Composer(QWidget):
                        self.tr("This model cannot switch its thinking off; it will think anyway"))
         if not model.item(self.mode.currentIndex()).isEnabled():
             self.mode.setCurrentIndex(0)
+        # A remote model: the server decides what its thought may do (see inference/remote.py).
+        self._can_cap = bool(caps.get("can_cap_thinking", True))
+        self._can_extend = not caps.get("remote", False)
+        paths = int(caps.get("max_paths", 16))
+        self.samples.setMaximum(max(1, paths))
+        self.samples.setEnabled(paths > 1)
+        self.samples.setToolTip(self.samples_tip if paths > 1 else
+                                self.tr("A remote model answers one path at a time"))
         self._sync_enabled()
 
     def _sync_enabled(self) -> None:
         off = self.mode.currentData() == ThinkingMode.OFF.value
-        for w in (self.max_thinking, self.min_thinking, self.max_label, self.min_label):
-            w.setEnabled(not off)
+        can_cap, can_extend = getattr(self, "_can_cap", True), getattr(self, "_can_extend", True)
+        for w in (self.max_thinking, self.max_label):
+            w.setEnabled(not off and can_cap)
+        for w in (self.min_thinking, self.min_label):
+            w.setEnabled(not off and can_extend)
+        self.min_thinking.setToolTip(self.min_tip if can_extend else self.tr(
+            "Think longer needs a local model: a server cannot be told to go on thinking"))
+        if not can_extend:
+            self.min_thinking.setValue(self.min_thinking.minimum())
+        if not can_cap:
+            self.max_thinking.setValue(self.max_thinking.minimum())
         mx, mn = self._value(self.max_thinking), self._value(self.min_thinking)
         if mx is not None and mn is not None and mn > mx:
             self.min_thinking.setValue(mx)
@@ -301,7 +320,10 @@ class Composer(QWidget):
         prompted = mode == ThinkingMode.PROMPTED.value or (not mode and not self._natively)
         self.examples.setEnabled(prompted)
         self.examples.setToolTip("" if prompted else self.tr("Worked examples are for prompted thinking"))
-        if prompted:
+        if not can_cap:
+            self.max_thinking.setToolTip(self.tr("This server cannot cap a thought; it thinks as long as it "
+                                                 "is set up to"))
+        elif prompted:
             cap = max(PROMPTED_DEFAULT_MAX_THINKING, mn or 0)
             self.max_thinking.setSpecialValueText(self.tr("auto (%1)").replace("%1", f"{cap:,}"))
             self.max_thinking.setToolTip(self.tr(

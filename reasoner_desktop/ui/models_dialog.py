@@ -27,6 +27,7 @@ from reasoner_desktop.inference import hub
 from reasoner_desktop.inference.errors import ModelLoadError
 from reasoner_desktop.inference.library import LibraryError, ModelLibrary, describe, recommended_models
 from reasoner_desktop.ui.model_settings import ModelSettingsDialog
+from reasoner_desktop.ui.remote_tab import RemoteTab
 from reasoner_desktop.workers.download_worker import DownloadWorker
 
 
@@ -64,6 +65,8 @@ class ModelsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._local_tab(), self.tr("On this computer"))
         self.tabs.addTab(self._hub_tab(), self.tr("Download from Hugging Face"))
+        self.remote = RemoteTab(library)
+        self.tabs.addTab(self.remote, self.tr("Remote"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -77,6 +80,9 @@ class ModelsDialog(QDialog):
         worker.progress.connect(self._on_progress)
         worker.downloaded.connect(self._on_downloaded)
         worker.failed.connect(self._on_failed)
+        self.remote.probeRequested.connect(worker.probeRemote)
+        worker.remoteProbed.connect(self.remote.on_probed)
+        self.remote.added.connect(self._on_remote_added)
         self.refresh_library()
 
     # -- this computer ---------------------------------------------------------------
@@ -98,7 +104,7 @@ class ModelsDialog(QDialog):
         remove.setObjectName("removeModelButton")
         remove.clicked.connect(self._remove)
         self.library_table.itemSelectionChanged.connect(self._selection_changed)
-        settings = QPushButton(self.tr("Settings…"))
+        settings = self.settings_button = QPushButton(self.tr("Settings…"))
         settings.setObjectName("modelSettingsButton")
         settings.clicked.connect(self.edit_settings)
         buttons = QHBoxLayout()
@@ -135,12 +141,19 @@ class ModelsDialog(QDialog):
         self.library_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._selection_changed()
 
+    def _on_remote_added(self, name: str) -> None:
+        self.refresh_library()
+        self.modelChosen.emit(name)
+        self.accept()
+
     def _thinking(self, fmt: str) -> str:
         return self.tr("prompted only") if fmt == "none" else fmt
 
     def _source(self, row: dict) -> str:
         if row["source"] == "downloaded":
             return self.tr("Hugging Face · %1").replace("%1", row.get("repo_id") or "")
+        if row["source"] == "remote":
+            return self.tr("Server · %1").replace("%1", row["remote"].get("base_url", ""))
         return self.tr("Bundled") if row["source"] == "bundled" else self.tr("Your file")
 
     def _selected_name(self) -> str | None:
@@ -154,6 +167,9 @@ class ModelsDialog(QDialog):
         self.remove_button.setEnabled(entry is not None and not bundled)
         self.remove_button.setToolTip(self.tr("The bundled model comes with the app and cannot be removed")
                                       if bundled else "")
+        remote = entry is not None and entry.source == "remote"
+        self.settings_button.setEnabled(not remote)
+        self.settings_button.setToolTip(self.tr("A remote model runs as its server is set up") if remote else "")
 
     def _use(self) -> None:
         name = self._selected_name()

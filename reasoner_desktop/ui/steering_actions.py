@@ -33,6 +33,7 @@ class SteeringActions(QObject):
     def on_thinking_changed(self, thinking: bool) -> None:
         """Answer now is offered while a thought is being written (the composer, the menu, the pane)."""
         w = self.w
+        thinking = thinking and w.model_caps.get("can_answer_now", True)  # a server's thought cannot be closed
         w.composer.set_thinking(thinking)
         w.actions.answer_now.setEnabled(thinking)
         live = w.stream.live

@@ -19,6 +19,7 @@ class DownloadWorker(QObject):
     progress = Signal(dict)  # hub.Progress as a dict
     downloaded = Signal(str, str)  # library entry name, path
     failed = Signal(str)  # one sentence (hub down, checksum, disk, cancelled...)
+    remoteProbed = Signal(list, str)  # a server's model ids, or [] and one sentence
 
     def __init__(self, library: ModelLibrary) -> None:
         super().__init__()
@@ -67,6 +68,25 @@ class DownloadWorker(QObject):
             self.downloaded.emit(entry.name, entry.path)
 
         self._guarded("The download", job)
+
+    @Slot(str, str, str)
+    def probeRemote(self, base_url: str, api_key: str, kind: str) -> None:
+        """Models → Remote → Test connection: the server's /models, on this thread (the network never
+        blocks the window)."""
+        from reasoner_desktop.inference.remote import RemoteEngine, RemoteError, RemoteSettings
+
+        try:
+            engine = RemoteEngine("probe", RemoteSettings(base_url.rstrip("/"), "", api_key=api_key or None,
+                                                          kind=kind), check=False)
+            try:
+                self.remoteProbed.emit(engine.list_models(), "")
+            finally:
+                engine.close()
+        except RemoteError as exc:
+            self.remoteProbed.emit([], str(exc))
+        except Exception as exc:  # noqa: BLE001 - the dialog must not wait forever
+            record_crash(exc, "testing a remote server")
+            self.remoteProbed.emit([], unexpected_error_sentence(exc, "Testing the connection"))
 
     @Slot()
     def fetchStarter(self) -> None:

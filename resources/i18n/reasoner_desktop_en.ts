@@ -52,6 +52,16 @@
     </message>
   </context>
   <context>
+    <name>RemoteTab</name>
+    <message numerus="yes">
+      <source>Connected: the server has %n model(s).</source>
+      <translation>
+        <numerusform>Connected: the server has %n model.</numerusform>
+        <numerusform>Connected: the server has %n models.</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
     <name>Sidebar</name>
     <message numerus="yes">
       <source>%n match(es)</source>

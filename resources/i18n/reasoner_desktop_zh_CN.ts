@@ -59,6 +59,10 @@
   <context>
     <name>Composer</name>
     <message>
+      <source>A remote model answers one path at a time</source>
+      <translation>远程模型一次只回答一条路径</translation>
+    </message>
+    <message>
       <source>Answer directly, without a chain of thought</source>
       <translation>直接回答，不生成思维链</translation>
     </message>
@@ -151,6 +155,10 @@
       <translation>延长思考</translation>
     </message>
     <message>
+      <source>Think longer needs a local model: a server cannot be told to go on thinking</source>
+      <translation>“多想一会儿”需要本地模型：无法让服务器继续思考</translation>
+    </message>
+    <message>
       <source>Think longer: until the thought has this many tokens, an early end becomes “Wait” and the model keeps thinking</source>
       <translation>延长思考：思考未达到此词元数时，提前结束会被替换为“Wait”，模型继续思考</translation>
     </message>
@@ -177,6 +185,10 @@
     <message>
       <source>This model does not think by itself; use prompted thinking</source>
       <translation>此模型不会自行思考；请使用提示引导思考</translation>
+    </message>
+    <message>
+      <source>This server cannot cap a thought; it thinks as long as it is set up to</source>
+      <translation>此服务器无法限制思考长度；它按自身设置思考</translation>
     </message>
     <message>
       <source>Worked examples are for prompted thinking</source>
@@ -853,6 +865,10 @@ Open it in your web browser?</source>
       <translation>剩余 %1</translation>
     </message>
     <message>
+      <source>A remote model runs as its server is set up</source>
+      <translation>远程模型按其服务器的设置运行</translation>
+    </message>
+    <message>
       <source>Add GGUF file…</source>
       <translation>添加 GGUF 文件…</translation>
     </message>
@@ -945,6 +961,10 @@ Open it in your web browser?</source>
       <translation>下面列出了适合笔记本电脑的推理模型；也可以搜索模型库。</translation>
     </message>
     <message>
+      <source>Remote</source>
+      <translation>远程</translation>
+    </message>
+    <message>
       <source>Remove</source>
       <translation>移除</translation>
     </message>
@@ -975,6 +995,10 @@ Open it in your web browser?</source>
     <message>
       <source>Searching…</source>
       <translation>正在搜索…</translation>
+    </message>
+    <message>
+      <source>Server · %1</source>
+      <translation>服务器 · %1</translation>
     </message>
     <message>
       <source>Settings…</source>
@@ -1040,6 +1064,91 @@ Open it in your web browser?</source>
       <source>%n repository(ies) found.</source>
       <translation>
         <numerusform>找到 %n 个仓库。</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
+    <name>RemoteTab</name>
+    <message>
+      <source>A reasoning model (else thinking is prompted)</source>
+      <translation>推理模型（否则用提示让它思考）</translation>
+    </message>
+    <message>
+      <source>API key</source>
+      <translation>API 密钥</translation>
+    </message>
+    <message>
+      <source>API keys are kept in the OS keychain, never in the model list or in exports.</source>
+      <translation>API 密钥保存在系统钥匙串中，绝不写入模型列表或导出文件。</translation>
+    </message>
+    <message>
+      <source>Add and use</source>
+      <translation>添加并使用</translation>
+    </message>
+    <message>
+      <source>Added %1.</source>
+      <translation>已添加 %1。</translation>
+    </message>
+    <message>
+      <source>Base URL</source>
+      <translation>基础 URL</translation>
+    </message>
+    <message>
+      <source>Connected (the server does not list its models: type the model id).</source>
+      <translation>已连接（服务器不列出模型：请输入模型 ID）。</translation>
+    </message>
+    <message>
+      <source>Connecting…</source>
+      <translation>正在连接…</translation>
+    </message>
+    <message>
+      <source>Context</source>
+      <translation>上下文</translation>
+    </message>
+    <message>
+      <source>Give the server's base URL first.</source>
+      <translation>请先填写服务器的基础 URL。</translation>
+    </message>
+    <message>
+      <source>Model id</source>
+      <translation>模型 ID</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>No OS keychain was found: API keys are kept in %1, a file only you can read.</source>
+      <translation>未找到系统钥匙串：API 密钥保存在 %1，只有你能读取这个文件。</translation>
+    </message>
+    <message>
+      <source>Server</source>
+      <translation>服务器</translation>
+    </message>
+    <message>
+      <source>Test connection</source>
+      <translation>测试连接</translation>
+    </message>
+    <message>
+      <source>Test the connection to list the server's models</source>
+      <translation>测试连接以列出服务器上的模型</translation>
+    </message>
+    <message>
+      <source>e.g. qwen3-32b on the lab server</source>
+      <translation>例如：实验室服务器上的 qwen3-32b</translation>
+    </message>
+    <message>
+      <source>not known (32,768 assumed)</source>
+      <translation>未知（按 32,768 计）</translation>
+    </message>
+    <message>
+      <source>only if the server needs one</source>
+      <translation>仅当服务器需要时</translation>
+    </message>
+    <message numerus="yes">
+      <source>Connected: the server has %n model(s).</source>
+      <translation>
+        <numerusform>已连接：服务器上有 %n 个模型。</numerusform>
       </translation>
     </message>
   </context>
