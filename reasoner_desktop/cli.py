@@ -150,6 +150,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="the cells as JSON")
     ev.add_argument("--plot", metavar="FILE.png", help="draw accuracy against tokens to a PNG")
     cli_models.add_parser(sub)
+    from reasoner_desktop.server import serve as cli_serve  # uvicorn and starlette: imported only for `serve`
+
+    cli_serve.add_parser(sub)
     return p
 
 
@@ -256,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             return _dataset(args, data_dir)
         if command == "eval":
             return _eval(args, data_dir)
+        if command == "serve":
+            return _serve(args, data_dir)
         if command == "models":
             return cli_models.run(args, data_dir, UserError)
     except UserError as exc:
@@ -316,6 +321,16 @@ def _load_engine(path: Path, settings):
         return LlamaEngine(path, settings)
     except ModelLoadError as exc:
         raise UserError(str(exc)) from None
+
+
+def _serve(args, data_dir: Path) -> int:
+    from reasoner_desktop.server import serve as cli_serve
+
+    def load():
+        path, settings = _resolve_model(args.model, data_dir)
+        return _load_engine(path, settings)
+
+    return cli_serve.run(args, load, lambda: _open_repo(data_dir, write=True), UserError)
 
 
 def _paths(text: str) -> int:
