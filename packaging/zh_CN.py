@@ -411,7 +411,15 @@ ZH = {
     "A remote model answers one path at a time": "远程模型一次只回答一条路径",
     "Think longer needs a local model: a server cannot be told to go on thinking":
         "“多想一会儿”需要本地模型：无法让服务器继续思考",
-    "This server cannot cap a thought; it thinks as long as it is set up to": "此服务器无法限制思考长度；它按自身设置思考"
+    "This server cannot cap a thought; it thinks as long as it is set up to": "此服务器无法限制思考长度；它按自身设置思考",
+    # Serving the model (issue 17)
+    "Se&rve the model to other programs (API)": "为其他程序提供模型服务（API）(&R)",
+    "API: starting…": "API：正在启动…",
+    "API: %1": "API：%1",
+    "Other programs on this computer can use the model with any OpenAI client at %1 (the thought comes in reasoning_content).":
+        "本机的其他程序可以用任意 OpenAI 客户端通过 %1 使用这个模型（思考内容在 reasoning_content 中）。",
+    "Serving the model at %1": "正在 %1 提供模型服务",
+    "Serve": "服务"
 }
 
 # Strings with a count (tr(source, "", n)): English singular and plural, and the Chinese (one form).

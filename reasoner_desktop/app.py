@@ -26,6 +26,7 @@ from reasoner_desktop.ui.theme import app_icon, apply_theme
 from reasoner_desktop.workers.chat_worker import ChatWorker
 from reasoner_desktop.workers.download_worker import DownloadWorker
 from reasoner_desktop.workers.import_worker import ImportWorker
+from reasoner_desktop.workers.serve_worker import ApiServer, WorkerRunner
 
 
 class WorkerHost(QObject):
@@ -81,6 +82,15 @@ def build_main_window(data_dir: Path, model_path: Path | None = None) -> MainWin
     # Stop must not wait behind the running turn in the worker's queue: set the flag directly.
     window.stopRequested.connect(worker.cancel, Qt.ConnectionType.DirectConnection)
     window.answerNowRequested.connect(worker.answer_now, Qt.ConnectionType.DirectConnection)  # a flag too
+    # File → Serve: the API server shares the inference worker's engine (its jobs queue on that thread).
+    runner = WorkerRunner(worker)
+    runner.posted.connect(worker.runJob)  # queued onto the worker's thread
+    api = ApiServer(runner, window)
+    window.serve.startRequested.connect(api.start)
+    window.serve.stopRequested.connect(api.stop)
+    api.started.connect(window.serve.on_started)
+    api.failed.connect(window.serve.on_failed)
+    window.closing.connect(api.shutdown)  # connected before host.stop: the server ends before its engine
     window.closing.connect(host.stop)
     # worker -> GUI: queued back onto the GUI thread.
     worker.modelLoaded.connect(window.on_model_loaded)

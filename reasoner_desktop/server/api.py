@@ -237,6 +237,9 @@ def create_app(runner: EngineRunner, *, api_key: str | None = None, repo=None,
     async def completions(request: Request):
         if not authorised(request):
             return refused()
+        if runner.engine is None:
+            return error(503, "No model is loaded yet; try again when the app has loaded one.", "server_error",
+                         headers={"Retry-After": "5"})
         try:
             raw = await read_body(request)
             try:

@@ -27,6 +27,7 @@ from reasoner_desktop.ui.pane_actions import SETTING_SHOW_THOUGHTS, PaneActions
 from reasoner_desktop.ui.settings_dialog import AppSettings, SettingsDialog
 from reasoner_desktop.ui.sidebar import Sidebar
 from reasoner_desktop.ui.steering_actions import SteeringActions
+from reasoner_desktop.ui.serve_actions import ServeActions
 from reasoner_desktop.ui.streaming import LiveTurn, StreamController
 from reasoner_desktop.ui.theme import refresh_styles
 from reasoner_desktop.ui.thought_pane import ThoughtPane, stored_label
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.lab = LabActions(self)
         self.pane = PaneActions(self)
         self.steering = SteeringActions(self)
+        self.serve = ServeActions(self)
         self._build_widgets()
         self.stream = StreamController(self.chat_view, self.thought_pane, self)
         self.stream.started.connect(self._on_stream_started)
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
         self.speed_label = QLabel()
         self.speed_label.setObjectName("speedStatus")
         self.statusBar().addWidget(self.model_label, 1)
+        self.statusBar().addPermanentWidget(self.serve.label)
         self.statusBar().addPermanentWidget(self.trim_label)
         self.statusBar().addPermanentWidget(self.context_label)
         self.statusBar().addPermanentWidget(self.speed_label)

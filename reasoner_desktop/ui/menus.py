@@ -44,6 +44,7 @@ class Actions:
     keep_thoughts: QAction
     drop_thoughts: QAction
     example_library: QAction
+    serve: QAction
 
 
 def build_menus(w) -> tuple[Actions, QComboBox]:
@@ -76,6 +77,8 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
         drop_thoughts=_action(w, "actionDropThoughts", tr("&Drop thoughts from context"),
                               lambda: w.steering.set_conversation_keep(False)),
         example_library=_action(w, "actionExampleLibrary", tr("E&xample library…"), w.steering.open_example_library),
+        serve=_action(w, "actionServe", tr("Se&rve the model to other programs (API)"), w.serve.toggle,
+                      checkable=True),
     )
     a.answer_now.setEnabled(False)
     a.answer_now.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])  # and the keypad's
@@ -84,6 +87,8 @@ def build_menus(w) -> tuple[Actions, QComboBox]:
     file_menu.addActions([a.new_chat, a.open_model, a.models])
     file_menu.addSeparator()
     file_menu.addActions([a.export, a.import_, a.dataset])
+    file_menu.addSeparator()
+    file_menu.addAction(a.serve)
     file_menu.addSeparator()
     file_menu.addActions([a.settings, quit_])
     view_menu = w.menuBar().addMenu(tr("&View"))

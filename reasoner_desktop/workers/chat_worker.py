@@ -200,6 +200,17 @@ class ChatWorker(QObject):
     def _failed(self, current: dict, sentence: str) -> None:
         self.turnFinished.emit(TurnResult.failed(current["ids"], sentence))
 
+    @property
+    def engine(self):
+        """The loaded engine, for reading what it is (the API server's runner); only this thread runs it."""
+        return self._engine
+
+    @Slot(object)
+    def runJob(self, job) -> None:
+        """A job of the API server (server/runner.py): `job(engine)` on this thread, in turn with the
+        window's own questions. The job reports its own result and errors (a Future)."""
+        job(self._engine)
+
     @Slot(object)
     def runEval(self, config: EvalConfig) -> None:
         """The scaling lab on the loaded model (Stop, i.e. cancel(), ends it between problems' tokens)."""

@@ -542,6 +542,10 @@
       <translation>扩展实验室(&amp;L)…</translation>
     </message>
     <message>
+      <source>Se&amp;rve the model to other programs (API)</source>
+      <translation>为其他程序提供模型服务（API）(&amp;R)</translation>
+    </message>
+    <message>
       <source>Send / new line</source>
       <translation>发送 / 换行</translation>
     </message>
@@ -1237,6 +1241,29 @@ Open it in your web browser?</source>
     <message>
       <source>off</source>
       <translation>关闭</translation>
+    </message>
+  </context>
+  <context>
+    <name>ServeActions</name>
+    <message>
+      <source>API: %1</source>
+      <translation>API：%1</translation>
+    </message>
+    <message>
+      <source>API: starting…</source>
+      <translation>API：正在启动…</translation>
+    </message>
+    <message>
+      <source>Other programs on this computer can use the model with any OpenAI client at %1 (the thought comes in reasoning_content).</source>
+      <translation>本机的其他程序可以用任意 OpenAI 客户端通过 %1 使用这个模型（思考内容在 reasoning_content 中）。</translation>
+    </message>
+    <message>
+      <source>Serve</source>
+      <translation>服务</translation>
+    </message>
+    <message>
+      <source>Serving the model at %1</source>
+      <translation>正在 %1 提供模型服务</translation>
     </message>
   </context>
   <context>
