@@ -51,6 +51,8 @@ TARGETS = {
     "history_open_2000_ms": ("<", 150),
     "history_search_ms": ("<", 50),
     "import_chatgpt_5000_nodes_seconds": ("<", 5),
+    "server_vs_inprocess_decode_ratio": (">=", 0.95),
+    "remote_ttft_overhead_ms": ("<", 20),
     "parallel_vs_raw_batched_efficiency": (">=", 0.9),
     "parallel_8_vs_sequential_time_ratio": ("<", 1),
 }
@@ -544,6 +546,9 @@ def run(smoke: bool) -> dict:
     import import_bench
 
     r.update(import_bench.run(5_000, repeat=1 if smoke else 3))
+    import server_bench
+
+    r.update(server_bench.run(40 if smoke else 300, repeat=1 if smoke else 3))
     return r
 
 

@@ -24,6 +24,7 @@ def test_bench_smoke_measures_what_it_says(tmp_path, data_dir):
                 "render_ms_per_update_short", "render_ms_per_update_long", "turn2_prompt_tokens_evaluated",
                 "turn2_prompt_tokens_total", "ttft_seconds", "startup_to_window_seconds", "rss_overhead_mb",
                 "history_open_2000_ms", "history_search_ms", "long_chat_200_ttft_ratio", "import_chatgpt_5000_nodes_seconds",
+                "server_decode_tokens_per_second", "inprocess_decode_tokens_per_second",
                 "parallel_8_tokens_per_second", "raw_batched_8_tokens_per_second",
                 "parallel_8_vs_sequential_time_ratio", "parallel_vs_raw_batched_efficiency"]:
         assert isinstance(r[key], (int, float)) and r[key] > 0, key
