@@ -23,7 +23,6 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from reasoner_desktop.domain.events import Done  # noqa: E402
 from reasoner_desktop.domain.messages import ChatMessage, Role, ThinkingMode  # noqa: E402
 from reasoner_desktop.inference.engine import GenerationRequest, LlamaEngine  # noqa: E402
 from reasoner_desktop.inference.model_files import bundled_model_path  # noqa: E402

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reasoner_desktop.domain.messages import Role
-from reasoner_desktop.export.import_common import MAX_MESSAGE_CHARS
 from reasoner_desktop.export.options import ExportFormat, ImportFormatError, ThinkingExport
 from reasoner_desktop.services.exporting import export_conversations
 from reasoner_desktop.services.importing import import_paths

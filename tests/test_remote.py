@@ -276,13 +276,12 @@ def test_keys_stay_out_of_models_json(tmp_path, monkeypatch):
 # -- llama-cpp-python's OpenAI-compatible server on the bundled model ---------------------------------------
 
 @pytest.fixture(scope="module")
-def llama_server(model_path, tmp_path_factory):
+def llama_server(model_path):
     """`python -m llama_cpp.server` on 127.0.0.1, ready when uvicorn says it is listening."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host",
                              "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "smol",
                              "--verbose", "False"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

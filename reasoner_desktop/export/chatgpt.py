@@ -22,16 +22,17 @@ from reasoner_desktop.export.import_common import (
     as_dict,
     as_list,
     as_str,
-    check_cancel,
     content_key,
+    conversations_in,
     link_tree,
+    parse_each,
     timestamp,
     walk,
 )
-from reasoner_desktop.export.options import ImportFormatError
 
 NAME = "chatgpt"
 LABEL = "ChatGPT"
+NOT_THIS = "Not a ChatGPT export: expected conversations with a message tree (mapping)."
 ZIP_MEMBERS = ("conversations.json",)
 _ASSISTANT_SIDE = ("assistant", "tool")
 
@@ -41,8 +42,8 @@ def _is_conversation(c) -> bool:
 
 
 def detect(data) -> bool:
-    convs = data if isinstance(data, list) else [data]
-    return bool(convs) and all(_is_conversation(c) for c in convs) and not _looks_like_deepseek(convs)
+    convs = conversations_in(data, _is_conversation)
+    return convs is not None and not _looks_like_deepseek(convs)
 
 
 def _looks_like_deepseek(convs: list) -> bool:
@@ -140,14 +141,7 @@ def _recap_seconds(content: dict, meta: dict) -> float | None:
 
 
 def parse(data, stats: Stats, cancel: Cancel | None = None) -> list[ConversationRecord]:
-    convs = data if isinstance(data, list) else [data]
-    if not convs or not all(_is_conversation(c) for c in convs):
-        raise ImportFormatError("Not a ChatGPT export: expected conversations with a message tree (mapping).")
-    out = []
-    for index, c in enumerate(convs, start=1):
-        check_cancel(cancel)
-        out.append(_conversation(c, index, stats))
-    return out
+    return parse_each(data, _is_conversation, NOT_THIS, cancel, lambda c, index: _conversation(c, index, stats))
 
 
 def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:

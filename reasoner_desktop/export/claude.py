@@ -21,9 +21,10 @@ from reasoner_desktop.export.import_common import (
     as_dict,
     as_list,
     as_str,
-    check_cancel,
     content_key,
+    conversations_in,
     link_tree,
+    parse_each,
     timestamp,
     walk,
 )
@@ -31,6 +32,7 @@ from reasoner_desktop.export.options import ImportFormatError
 
 NAME = "claude"
 LABEL = "Claude"
+NOT_THIS = "Not a Claude export: expected conversations with chat_messages."
 ZIP_MEMBERS = ("conversations.json",)
 ROOT_PARENT = "00000000-0000-4000-8000-000000000000"  # what the first message's parent_message_uuid says
 
@@ -40,8 +42,7 @@ def _is_conversation(c) -> bool:
 
 
 def detect(data) -> bool:
-    convs = data if isinstance(data, list) else [data]
-    return bool(convs) and all(_is_conversation(c) for c in convs)
+    return conversations_in(data, _is_conversation) is not None
 
 
 def _blocks(msg: dict, stats: Stats) -> tuple[str, str]:
@@ -77,14 +78,7 @@ def _blocks(msg: dict, stats: Stats) -> tuple[str, str]:
 
 
 def parse(data, stats: Stats, cancel: Cancel | None = None) -> list[ConversationRecord]:
-    convs = data if isinstance(data, list) else [data]
-    if not convs or not all(_is_conversation(c) for c in convs):
-        raise ImportFormatError("Not a Claude export: expected conversations with chat_messages.")
-    out = []
-    for index, c in enumerate(convs, start=1):
-        check_cancel(cancel)
-        out.append(_conversation(c, index, stats))
-    return out
+    return parse_each(data, _is_conversation, NOT_THIS, cancel, lambda c, index: _conversation(c, index, stats))
 
 
 def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:

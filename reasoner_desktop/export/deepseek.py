@@ -18,16 +18,16 @@ from reasoner_desktop.export.import_common import (
     as_dict,
     as_list,
     as_str,
-    check_cancel,
     content_key,
     link_tree,
+    parse_each,
     timestamp,
     walk,
 )
-from reasoner_desktop.export.options import ImportFormatError
 
 NAME = "deepseek"
 LABEL = "DeepSeek"
+NOT_THIS = "Not a DeepSeek export: expected conversations with a message tree (mapping)."
 ZIP_MEMBERS = ("conversations.json",)
 
 
@@ -56,14 +56,7 @@ def detect(data) -> bool:
 
 
 def parse(data, stats: Stats, cancel: Cancel | None = None) -> list[ConversationRecord]:
-    convs = data if isinstance(data, list) else [data]
-    if not convs or not all(_is_conversation(c) for c in convs):
-        raise ImportFormatError("Not a DeepSeek export: expected conversations with a message tree (mapping).")
-    out = []
-    for index, c in enumerate(convs, start=1):
-        check_cancel(cancel)
-        out.append(_conversation(c, index, stats))
-    return out
+    return parse_each(data, _is_conversation, NOT_THIS, cancel, lambda c, index: _conversation(c, index, stats))
 
 
 def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:

@@ -284,6 +284,26 @@ def count(conversations: list[ConversationRecord], stats: Stats) -> Stats:
     return stats
 
 
+def conversations_in(data, is_conversation: Callable[[Any], bool]) -> list | None:
+    """The conversations of an export: a list of them, or one on its own (per-chat exporters); None when any
+    of them is not one."""
+    convs = data if isinstance(data, list) else [data]
+    return convs if convs and all(is_conversation(c) for c in convs) else None
+
+
+def parse_each(data, is_conversation: Callable[[Any], bool], not_this: str, cancel: Cancel | None,
+               build: Callable[[Any, int], ConversationRecord]) -> list[ConversationRecord]:
+    """build(conversation, its 1-based index) for each conversation, Cancel honoured between them."""
+    convs = conversations_in(data, is_conversation)
+    if convs is None:
+        raise ImportFormatError(not_this)
+    out = []
+    for index, c in enumerate(convs, start=1):
+        check_cancel(cancel)
+        out.append(build(c, index))
+    return out
+
+
 def check_cancel(cancel: Cancel | None) -> None:
     if cancel is not None and cancel():
         raise ImportCancelled("The import was cancelled; nothing was added.")

@@ -23,15 +23,16 @@ from reasoner_desktop.export.import_common import (
     as_dict,
     as_list,
     as_str,
-    check_cancel,
     content_key,
+    conversations_in,
     inline_thought,
+    parse_each,
     timestamp,
 )
-from reasoner_desktop.export.options import ImportFormatError
 
 NAME = "lmstudio"
 LABEL = "LM Studio"
+NOT_THIS = "Not an LM Studio conversation: expected messages with versions."
 ZIP_MEMBERS = ()
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:s\b|sec)")
 
@@ -44,8 +45,7 @@ def _is_conversation(c) -> bool:
 
 
 def detect(data) -> bool:
-    convs = data if isinstance(data, list) else [data]
-    return bool(convs) and all(_is_conversation(c) for c in convs)
+    return conversations_in(data, _is_conversation) is not None
 
 
 def _text(parts) -> str:
@@ -91,14 +91,7 @@ def _version(v: dict, stats: Stats) -> tuple[Role | None, str, str, float | None
 
 
 def parse(data, stats: Stats, cancel: Cancel | None = None) -> list[ConversationRecord]:
-    convs = data if isinstance(data, list) else [data]
-    if not convs or not all(_is_conversation(c) for c in convs):
-        raise ImportFormatError("Not an LM Studio conversation: expected messages with versions.")
-    out = []
-    for index, c in enumerate(convs, start=1):
-        check_cancel(cancel)
-        out.append(_conversation(c, index, stats))
-    return out
+    return parse_each(data, _is_conversation, NOT_THIS, cancel, lambda c, index: _conversation(c, index, stats))
 
 
 def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:

@@ -22,17 +22,18 @@ from reasoner_desktop.export.import_common import (
     as_dict,
     as_list,
     as_str,
-    check_cancel,
     content_key,
+    conversations_in,
     inline_thought,
     link_tree,
+    parse_each,
     timestamp,
     walk,
 )
-from reasoner_desktop.export.options import ImportFormatError
 
 NAME = "openwebui"
 LABEL = "Open WebUI"
+NOT_THIS = "Not an Open WebUI export: expected chats with a message history."
 ZIP_MEMBERS = ()
 
 # Open WebUI writes these blocks itself and none nests.
@@ -52,8 +53,7 @@ def _chat(c) -> dict | None:
 
 
 def detect(data) -> bool:
-    convs = data if isinstance(data, list) else [data]
-    return bool(convs) and all(_chat(c) is not None for c in convs)
+    return conversations_in(data, lambda c: _chat(c) is not None) is not None
 
 
 def split_reasoning(content: str, stats: Stats) -> tuple[str, str, float | None]:
@@ -83,14 +83,8 @@ def split_reasoning(content: str, stats: Stats) -> tuple[str, str, float | None]
 
 
 def parse(data, stats: Stats, cancel: Cancel | None = None) -> list[ConversationRecord]:
-    convs = data if isinstance(data, list) else [data]
-    if not convs or not all(_chat(c) is not None for c in convs):
-        raise ImportFormatError("Not an Open WebUI export: expected chats with a message history.")
-    out = []
-    for index, c in enumerate(convs, start=1):
-        check_cancel(cancel)
-        out.append(_conversation(c, _chat(c), index, stats))
-    return out
+    return parse_each(data, lambda c: _chat(c) is not None, NOT_THIS, cancel,
+                      lambda c, index: _conversation(c, _chat(c), index, stats))
 
 
 def _conversation(c: dict, chat: dict, index: int, stats: Stats) -> ConversationRecord:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import httpx_sse
 
-from reasoner_desktop.domain.events import AnswerDelta, Done, GenerationStats, StreamEvent, ThinkingDelta
+from reasoner_desktop.domain.events import Done, GenerationStats, StreamEvent, ThinkingDelta
 from reasoner_desktop.domain.messages import Role, ThinkingMode
 from reasoner_desktop.domain.reasoning import HarmonyParser, ReasoningFormat, make_parser
 from reasoner_desktop.inference.errors import GenerationError, ModelLoadError
