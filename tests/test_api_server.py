@@ -163,8 +163,9 @@ def test_error_paths_are_openai_errors(serving, local_engine):
             assert r.json()["error"]["param"] == param and r.json()["error"]["type"] == "invalid_request_error"
         big = {"messages": [{"role": "user", "content": "x" * 1_100_000}]}
         assert post(big).status_code == 413
-        assert h.get(f"{url}/nothing-here", headers=auth).status_code == 404
-        assert h.get(f"{url}/chat/completions", headers=auth).status_code == 405
+        for r, code in ((h.get(f"{url}/nothing-here", headers=auth), 404),
+                        (h.get(f"{url}/chat/completions", headers=auth), 405)):
+            assert r.status_code == code and r.json()["error"]["message"]  # OpenAI's error shape, not plain text
         assert "access-control-allow-origin" not in {k.lower() for k in post(ok).headers}  # no CORS
     assert serving.recording.overlaps == 0
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -267,11 +268,18 @@ def create_app(runner: EngineRunner, *, api_key: str | None = None, repo=None,
             watcher.cancel()
         if job.error:
             return error(500, job.error, "server_error")
-        _save(repo, job, completion_id)
+        await asyncio.to_thread(_save, repo, job, completion_id)  # SQLite never holds the event loop
         return JSONResponse(_completion(job, completion_id, created, parsed))
 
+    async def not_here(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            return error(405, f"{request.method} is not allowed on {request.url.path}.", headers=exc.headers)
+        return error(exc.status_code, f"No such endpoint: {request.url.path} (this server has /v1/models and "
+                     "/v1/chat/completions).", param=None)
+
     return Starlette(routes=[Route("/v1/models", models, methods=["GET"]),
-                             Route("/v1/chat/completions", completions, methods=["POST"])])
+                             Route("/v1/chat/completions", completions, methods=["POST"])],
+                     exception_handlers={HTTPException: not_here})
 
 
 async def _watch_disconnect(request: Request, cancel: threading.Event) -> None:
@@ -325,8 +333,8 @@ class Generation:
                         self._post(("content", index, out))
                     if self.filters[index].stopped:
                         self.choices[index].finish = "stop"
-                        if all(f.stopped for f in self.filters):
-                            self.cancel.set()
+                        if all(f.stopped or c.stats is not None for f, c in zip(self.filters, self.choices)):
+                            self.cancel.set()  # every path has hit a stop string or ended
                 elif isinstance(inner, Done) and isinstance(event, PathEvent):
                     self._end_choice(index, inner.stats)
                 elif isinstance(inner, Done):
@@ -396,7 +404,7 @@ async def _stream(job: Generation, completion_id: str, created: int, parsed: Par
         else:
             if parsed.include_usage:
                 yield {"data": _chunk(completion_id, created, model, [], job.usage())}
-            _save(repo, job, completion_id)
+            await asyncio.to_thread(_save, repo, job, completion_id)
         yield {"data": "[DONE]"}
     finally:
         job.cancel.set()  # a client that left stops its generation (no-op when it ended)
