@@ -129,7 +129,7 @@ dist: venv
 # Builds the bundle in a temporary folder and runs it with no Python on PATH and an empty HOME.
 test-dist: venv
 	$(PY) -m pip install --quiet 'pyinstaller>=6.10'
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m slow tests/test_dist.py
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m slow --timeout 1800 tests/test_dist.py
 
 # Size and start-up time of dist/reasoner-desktop against the venv (`make run`): bundle_* rows.
 bench-bundle: dist

@@ -179,6 +179,14 @@ def test_prompted_thinking_for_a_model_that_does_not_think(stub):
     assert "391" in thinking and answer.strip().endswith("**391**.")
 
 
+def test_what_a_server_cannot_do_is_one_sentence(stub):
+    engine = engine_for(stub, "vllm_reasoning")
+    with pytest.raises(GenerationError, match="Think longer needs a local model"):
+        ask(engine, continue_thought="Let me see")
+    with pytest.raises(GenerationError, match="one path at a time"):
+        ask(engine, samples=3)
+
+
 def test_length_stop_and_the_partial_text(stub):
     thinking, answer, stats, _ = ask(engine_for(stub, "length"))
     assert (thinking, answer, stats.stop_reason) == ("Thinking", "The ans", "length")

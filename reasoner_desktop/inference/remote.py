@@ -266,6 +266,9 @@ class RemoteEngine:
         """One answer, streamed. Stop (cancel) closes the connection at the next chunk and keeps the text;
         a failure mid-answer raises GenerationError after the text so far has been handed out."""
         self.check_paths(request)
+        if request.continue_thought is not None:
+            raise GenerationError("Think longer needs a local model: a server cannot be told to go on from a "
+                                  "thought; use Regenerate.")
         return self._run(request, cancel)
 
     def _reader(self, body: dict, inbox: queue.SimpleQueue, stop: threading.Event) -> None:
