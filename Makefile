@@ -126,11 +126,13 @@ dist: venv
 	tar -C dist -czf dist/reasoner-desktop-$(VERSION)-linux-$(ARCH).tar.gz reasoner-desktop
 	@du -sh dist/reasoner-desktop dist/reasoner-desktop-$(VERSION)-linux-$(ARCH).tar.gz
 
-# Builds the bundle in a temporary folder and runs it with no Python on PATH and an empty HOME.
+# Builds the bundle in a temporary folder and runs it with no Python on PATH and an empty HOME (the `slow` tests,
+# which `make test` leaves out). REASONER_DESKTOP_TEST_BUNDLE=dist/reasoner-desktop tests make dist's bundle instead.
 test-dist: venv
 	$(PY) -m pip install --quiet 'pyinstaller>=6.10'
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m slow --timeout 1800 tests/test_dist.py
 
-# Size and start-up time of dist/reasoner-desktop against the venv (`make run`): bundle_* rows.
+# Size, --version and window start-up of dist/reasoner-desktop against the venv (`make run`):
+# bench/results-bundle.json and .md.
 bench-bundle: dist
 	QT_QPA_PLATFORM=offscreen $(PY) bench/bundle_bench.py
