@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import llama_cpp  # noqa: E402
 
+import report  # noqa: E402
 from reasoner_desktop.domain.events import AnswerDelta, ThinkingDelta  # noqa: E402
 from reasoner_desktop.domain.messages import ChatMessage, MessageStatus, Role, ThinkingMode  # noqa: E402
 from reasoner_desktop.inference import hardware  # noqa: E402
@@ -553,11 +554,7 @@ def run(smoke: bool) -> dict:
 
 
 def verdicts(r: dict) -> dict:
-    out = {}
-    for key, (op, target) in TARGETS.items():
-        v = r.get(key)
-        out[key] = None if v is None else (v >= target if op == ">=" else v < target)
-    return out
+    return report.verdicts(r, TARGETS)
 
 
 def write(r: dict, smoke: bool, out_dir: Path = HERE) -> tuple[Path, Path]:
@@ -580,14 +577,7 @@ def write(r: dict, smoke: bool, out_dir: Path = HERE) -> tuple[Path, Path]:
              f"{meta['date']} · {meta['machine']} · {meta['cpu']} · model {meta['model']} · "
              f"Python {meta['versions']['python']}, llama-cpp-python {meta['versions']['llama_cpp_python']}, "
              f"PySide6 {meta['versions']['pyside6']}", "",
-             "| key | value | target | met |", "| --- | --- | --- | --- |"]
-    for key, value in r.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items())
-        t = TARGETS.get(key)
-        met = doc["targets_met"].get(key)
-        lines.append(f"| `{key}` | {value} | {(t[0] + ' ' + str(t[1])) if t else ''} | "
-                     f"{'' if met is None else ('yes' if met else '**no**')} |")
+             *report.table(r, TARGETS, doc["targets_met"])]
     mpath.write_text("\n".join(lines) + "\n")
     return jpath, mpath
 

@@ -27,6 +27,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import report  # bench/report.py: this runs as a script from bench/
+
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "bench"
 BUNDLE = ROOT / "dist" / "reasoner-desktop"
@@ -98,14 +100,6 @@ def run(bundle: Path = BUNDLE, repeat: int = 3) -> dict:
     return rows
 
 
-def verdicts(r: dict) -> dict:
-    out = {}
-    for key, (op, target) in TARGETS.items():
-        v = r.get(key)
-        out[key] = None if v is None else (v >= target if op == ">=" else v < target)
-    return out
-
-
 def write(r: dict, repeat: int, out_dir: Path = HERE) -> tuple[Path, Path]:
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -113,16 +107,12 @@ def write(r: dict, repeat: int, out_dir: Path = HERE) -> tuple[Path, Path]:
         "python": platform.python_version(),
         "runs": repeat,
     }
-    doc = {"meta": meta, "results": r, "targets_met": verdicts(r)}
+    doc = {"meta": meta, "results": r, "targets_met": report.verdicts(r, TARGETS)}
     jpath, mpath = out_dir / "results-bundle.json", out_dir / "results-bundle.md"
     jpath.write_text(json.dumps(doc, indent=2) + "\n")
     lines = ["# Standalone bundle against the venv", "",
              f"{meta['date']} · {meta['machine']} · Python {meta['python']} · median of {repeat} runs", "",
-             "| key | value | target | met |", "| --- | --- | --- | --- |"]
-    for key, value in r.items():
-        t, met = TARGETS.get(key), doc["targets_met"].get(key)
-        lines.append(f"| `{key}` | {value} | {(t[0] + ' ' + str(t[1])) if t else ''} | "
-                     f"{'' if met is None else ('yes' if met else '**no**')} |")
+             *report.table(r, TARGETS, doc["targets_met"])]
     mpath.write_text("\n".join(lines) + "\n")
     return jpath, mpath
 
