@@ -19,7 +19,7 @@ from reasoner_desktop.export.import_common import (
     as_list,
     as_str,
     content_key,
-    link_tree,
+    mapping_tree,
     parse_each,
     timestamp,
     walk,
@@ -61,8 +61,7 @@ def parse(data, stats: Stats, cancel: Cancel | None = None) -> list[Conversation
 
 def _conversation(c: dict, index: int, stats: Stats) -> ConversationRecord:
     where = f"conversation {index}"
-    mapping = {k: v for k, v in c["mapping"].items() if isinstance(v, dict)}
-    roots, children = link_tree(mapping, lambda n: n.get("parent"), lambda n: as_list(n.get("children")), where)
+    mapping, roots, children = mapping_tree(c, where)
     created = timestamp(c.get("inserted_at")) or datetime.now(UTC)
     b = ConversationBuilder(where)
     local_of: dict = {}

@@ -203,6 +203,13 @@ def link_tree(nodes: dict, parent_of: Callable[[Any], Any], children_of: Callabl
     return roots, children
 
 
+def mapping_tree(conversation: dict, where: str) -> tuple[dict, list, dict]:
+    """(nodes, roots, children) of a `mapping` of {id, parent, children, message} nodes (ChatGPT, DeepSeek)."""
+    mapping = {k: v for k, v in conversation["mapping"].items() if isinstance(v, dict)}
+    roots, children = link_tree(mapping, lambda n: n.get("parent"), lambda n: as_list(n.get("children")), where)
+    return mapping, roots, children
+
+
 # -- building our records --------------------------------------------------------------------------
 
 @dataclass(slots=True)
